@@ -249,6 +249,8 @@ def _read(path: Path, top: str) -> list:
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise KnowledgeError(f"{path.name}: not valid YAML{at}: {problem}") from None
+    if isinstance(data, dict) and top in data and data[top] is None:
+        data[top] = []  # the key is there with no records yet
     if not isinstance(data, dict) or not isinstance(data.get(top), list):
         raise KnowledgeError(f"{path.name}: expected a top-level key '{top}' holding a list of records")
     return data[top]
