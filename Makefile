@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 serve: $(STAMP)
-	$(PY) -m neuropathy_massage serve
+	$(PY) -m neuropathy_massage serve $(ARGS)
 
 test: $(STAMP)
 	$(PY) -m pytest
