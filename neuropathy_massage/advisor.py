@@ -51,6 +51,9 @@ class Selection:
            conditions: Iterable = (), setting: str = "therapist") -> "Selection":
         """Build a selection from plain values; a condition may be an id, an (id, region)
         pair, a mapping with `id` and `region`, or a ConditionAt."""
+        for name, value in (("symptoms", symptoms), ("regions", regions), ("conditions", conditions)):
+            if isinstance(value, str):
+                raise SelectionError(f"{name} must be a list of ids, not the single string {value!r}")
         placed = []
         for c in conditions:
             if isinstance(c, ConditionAt):
@@ -157,6 +160,10 @@ def validate(selection: Selection, kb: Knowledge) -> None:
             raise SelectionError(f"condition {c.id!r} applies to one region: give it a region")
         if c.region is not None and cond.at_region is None:
             raise SelectionError(f"condition {c.id!r} applies to the whole session: give it no region")
+        if c.region is not None and cond.regions and c.region not in cond.regions:
+            raise SelectionError(
+                f"condition {c.id!r} cannot be placed on {c.region!r}; valid regions for it are: {', '.join(cond.regions)}"
+            )
 
 
 def _response(kb: Knowledge, c: ConditionAt):

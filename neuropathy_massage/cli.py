@@ -51,6 +51,10 @@ def selection_from_json(text: str) -> Selection:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    except RecursionError:
+        raise InputError("not a selection: the JSON is nested far too deeply") from None
+    except ValueError as exc:  # e.g. an integer longer than Python's digit limit
+        raise InputError(f"not valid JSON: {str(exc).splitlines()[0]}") from None
     if not isinstance(data, dict):
         raise InputError("the selection must be a JSON object with symptoms, regions, conditions and setting")
     extra = sorted(set(data) - {"symptoms", "regions", "conditions", "setting"})

@@ -140,6 +140,8 @@ class Condition(Sourced):
     whole_session: Optional[Response] = None
     referral: Optional[str] = None
     reduces_sensation: bool = False
+    #: The regions it may be placed on (empty = any region), e.g. foot red flags on the feet.
+    regions: tuple[str, ...] = ()
 
 
 class QuizOption(Record):
@@ -330,6 +332,9 @@ class _Checker:
             if not (w.always or w.settings or w.reduced_sensation or w.warm_water or w.symptoms):
                 self.fail("precautions.yaml", ident, "when", "names no trigger, so it would never be shown")
         for ident, c in t["conditions.yaml"].items():
+            self.refs("conditions.yaml", ident, "regions", c.regions, "regions.yaml", "region")
+            if c.regions and c.at_region is None:
+                self.fail("conditions.yaml", ident, "regions", "only a condition with at_region can list regions")
             if c.at_region is None and c.whole_session is None:
                 self.fail("conditions.yaml", ident, "at_region", "a condition needs at_region or whole_session")
             for scope in ("at_region", "whole_session"):

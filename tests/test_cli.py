@@ -1,0 +1,193 @@
+"""The JSON door, run as a learner's script would: `python -m neuropathy_massage catalog|plan`."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from neuropathy_massage.advisor import Selection, plan
+from neuropathy_massage.knowledge import load_knowledge
+
+ROOT = Path(__file__).resolve().parent.parent
+KB = load_knowledge()
+
+
+def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    return subprocess.run(
+        [sys.executable, "-m", "neuropathy_massage", *args],
+        input=stdin, capture_output=True, text=True, cwd=ROOT, env=env, timeout=60,
+    )
+
+
+def run_plan(selection) -> subprocess.CompletedProcess:
+    return run("plan", stdin=selection if isinstance(selection, str) else json.dumps(selection))
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess) -> str:
+    assert result.returncode == 2, result
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+# --- catalog ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    result = run("catalog")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    return json.loads(result.stdout)
+
+
+def test_catalog_is_a_list_of_named_records(catalog):
+    assert isinstance(catalog, list) and catalog
+    for row in catalog:
+        assert {"id", "name", "kind"} <= set(row), row
+        assert row["id"] and row["name"]
+
+
+def test_catalog_has_every_kind(catalog):
+    assert {"symptom", "region", "condition", "technique", "routine"} <= {row["kind"] for row in catalog}
+
+
+def test_catalog_lists_every_id_of_the_data(catalog):
+    by_kind = {}
+    for row in catalog:
+        by_kind.setdefault(row["kind"], []).append(row["id"])
+    assert by_kind["symptom"] == list(KB.symptoms)
+    assert by_kind["region"] == list(KB.regions)
+    assert by_kind["condition"] == list(KB.conditions)
+    assert by_kind["technique"] + by_kind["routine"] == list(KB.techniques)
+
+
+def test_catalog_says_where_a_condition_may_be_placed(catalog):
+    rows = {row["id"]: row for row in catalog if row["kind"] == "condition"}
+    assert rows["open_wound"]["at_region"] and not rows["open_wound"]["whole_session"]
+    assert rows["sudden_weakness"]["whole_session"] and not rows["sudden_weakness"]["at_region"]
+    assert rows["dvt_signs"]["condition_kind"] == "red_flag"
+
+
+# --- plan --------------------------------------------------------------------------------------------
+
+FOOT_WOUND = {
+    "symptoms": ["burning_pain"],
+    "regions": ["left_foot_sole", "right_foot_sole", "left_hand_palm"],
+    "conditions": [{"id": "open_wound", "region": "left_foot_sole"}],
+    "setting": "therapist",
+}
+
+
+def test_plan_foot_wound_with_burning_pain():
+    result = run_plan(FOOT_WOUND)
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["stop_and_refer"] is False
+    assert out["red_flags"] == []
+    assert any("wound" in r for r in out["referral_reasons"])
+    regions = {r["region"]: r for r in out["regions"]}
+    assert [r["region"] for r in out["regions"]] == ["left_hand_palm", "left_foot_sole", "right_foot_sole"]  # order of regions.yaml
+    assert regions["left_foot_sole"]["status"] == "avoid"
+    assert regions["left_foot_sole"]["techniques"] == []
+    assert regions["left_foot_sole"]["pressure_cap"] is None
+    for rid in ("right_foot_sole", "left_hand_palm"):
+        assert regions[rid]["status"] == "ok"
+        assert regions[rid]["pressure_cap"] == 2
+        assert [t["id"] for t in regions[rid]["techniques"]] == ["effleurage", "petrissage", "myofascial_release"]
+        assert {t["max_pressure"] for t in regions[rid]["techniques"]} == {2}
+    assert {"consult_provider", "stop_if_pain"} <= {p["id"] for p in out["precautions"]}
+    assert "seed_article" in out["sources"]
+    # the door gives exactly the advisor's plan
+    assert out == plan(Selection.of(FOOT_WOUND["symptoms"], FOOT_WOUND["regions"],
+                                    [("open_wound", "left_foot_sole")])).to_dict()
+
+
+@pytest.mark.parametrize("region", [None, "left_lower_leg"])
+def test_plan_suspected_clot_stops(region):
+    result = run_plan({"regions": ["left_lower_leg", "left_foot_sole"],
+                       "conditions": [{"id": "blood_clot", "region": region}]})
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["stop_and_refer"] is True
+    assert out["referral_reasons"]
+    assert all(r["techniques"] == [] for r in out["regions"])
+
+
+def test_plan_defaults_to_an_empty_therapist_selection():
+    result = run_plan("{}")
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["regions"] == [] and out["stop_and_refer"] is False
+
+
+# --- bad input: exit 2, one line, no traceback --------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["{", "not json", '{"symptoms": [}', ""])
+def test_bad_json(text):
+    line = assert_one_line_error(run_plan(text))
+    assert "not valid JSON" in line
+
+
+@pytest.mark.parametrize(
+    "selection, bad, valid",
+    [
+        ({"symptoms": ["telepathy"]}, "telepathy", list(KB.symptoms)),
+        ({"regions": ["left_ear"]}, "left_ear", list(KB.regions)),
+        ({"conditions": [{"id": "bad_karma", "region": None}]}, "bad_karma", list(KB.conditions)),
+        ({"setting": "spa"}, "spa", ["therapist", "self"]),
+    ],
+    ids=["symptom", "region", "condition", "setting"],
+)
+def test_unknown_id(selection, bad, valid):
+    line = assert_one_line_error(run_plan(selection))
+    assert repr(bad) in line
+    for ident in valid:
+        assert ident in line
+
+
+@pytest.mark.parametrize(
+    "selection",
+    [
+        {"conditions": "open_wound"},
+        {"conditions": [{"id": "bruise", "region": "left_toes", "severity": 3}]},
+        {"conditions": [["bruise", "left_toes"]]},
+        {"conditions": [{"id": "bruise", "region": 7}]},
+        {"symptoms": "numbness"},
+        {"regions": [1, 2]},
+        {"setting": ["self"]},
+        {"symptom": ["numbness"]},
+        ["numbness"],
+        {"conditions": [{"id": "open_wound"}]},  # needs a region
+    ],
+    ids=["conditions-not-list", "condition-extra-key", "condition-pair", "region-not-str",
+         "symptoms-not-list", "regions-not-str", "setting-not-str", "unknown-key", "not-object",
+         "region-only-condition"],
+)
+def test_wrong_shapes(selection):
+    line = assert_one_line_error(run_plan(selection))
+    assert line.startswith("error: ")
+
+
+def test_unknown_command():
+    result = run("massage")
+    assert result.returncode == 2
+    assert "usage" in result.stderr and "Traceback" not in result.stderr
+
+
+# json.loads raises RecursionError for very deeply nested input and a plain ValueError for an
+# integer longer than 4300 digits: both must still end as a one-line error, not a traceback.
+@pytest.mark.parametrize("text", ["[" * 100_000, '{"symptoms": [' + "1" * 5000 + "]}"],
+                         ids=["nested-too-deep", "huge-integer"])
+def test_pathological_json_is_a_one_line_error(text):
+    assert_one_line_error(run_plan(text))

@@ -1,0 +1,346 @@
+"""The advisor's safety promises, proved over the selection space.
+
+`check_invariants(selection, plan, kb)` states every promise from the DATA (the records of
+assets/knowledge), never from the advisor's code, and is asserted on every plan:
+
+(a) no technique on a region that carries a condition whose `at_region` action is `avoid`;
+(b) a condition whose response at its scope is `stop_and_refer` (every red flag is one) means
+    `stop_and_refer` and no technique anywhere (and no stop without such a condition);
+(c) every offered technique's max pressure lies between its own `pressure_min` and the lowest
+    of: its `pressure_max`, every chosen symptom's `pressure_cap`, every whole-session
+    `cap_pressure` and every `cap_pressure` placed on that region;
+(d) reduced sensation (a chosen symptom or condition with `reduces_sensation`) brings every
+    precaution triggered by `when.reduced_sensation` (and those include check_temperature,
+    inspect_skin and reduced_sensation_caution);
+(e) only techniques of the chosen setting (therapist / self), each on a region it works on;
+(f) every chosen region appears exactly once, no other; every source id cited exists;
+(g) a stop always gives at least one referral reason.
+
+The advisor treats each region on its own, so every exhaustive plan selects all regions.
+Run with `-rA` or look at the "selections checked" section for the number of plans checked.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import multiprocessing
+import os
+import threading
+import typing
+from concurrent.futures import ProcessPoolExecutor
+from functools import lru_cache
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import neuropathy_massage.advisor as advisor
+from neuropathy_massage.advisor import ConditionAt, Selection, plan
+from neuropathy_massage.knowledge import Knowledge, Setting, load_knowledge
+
+KB = load_knowledge()
+SETTINGS = typing.get_args(Setting)  # from the data model: ("therapist", "self")
+SYMPTOMS = tuple(KB.symptoms)
+REGIONS = tuple(KB.regions)
+ALL_REGIONS = frozenset(REGIONS)
+REDUCED_SENSATION_PRECAUTIONS = {"check_temperature", "inspect_skin", "reduced_sensation_caution"}
+
+
+def placements(kb: Knowledge) -> tuple[ConditionAt, ...]:
+    """Every way the data allows a condition to be placed: whole session and/or each region."""
+    out = []
+    for cid, cond in kb.conditions.items():
+        if cond.whole_session is not None:
+            out.append(ConditionAt(cid))
+        if cond.at_region is not None:
+            out.extend(ConditionAt(cid, rid) for rid in (cond.regions or kb.regions))
+    return tuple(out)
+
+
+PLACEMENTS = placements(KB)
+
+
+@lru_cache(maxsize=None)
+def _required_reduced_precautions(kb: Knowledge) -> frozenset[str]:
+    return frozenset(pid for pid, p in kb.precautions.items() if p.when.reduced_sensation)
+
+
+def check_invariants(selection: Selection, plan: advisor.Plan, kb: Knowledge) -> None:
+    """Assert the safety invariants (a)-(g) of this module's docstring on one plan."""
+    symptoms = [kb.symptoms[s] for s in selection.symptoms]
+    must_stop = False
+    session_caps: list[int] = []
+    local_avoid: set[str] = set()
+    local_caps: dict[str, list[int]] = {}
+    reduced = any(s.reduces_sensation for s in symptoms)
+    for placed in selection.conditions:
+        cond = kb.conditions[placed.id]
+        response = cond.whole_session if placed.region is None else cond.at_region
+        assert response is not None, f"{placed} is not a placement the data allows"
+        reduced = reduced or cond.reduces_sensation
+        if response.action == "stop_and_refer" or cond.kind == "red_flag":
+            must_stop = True
+        elif response.action == "avoid":
+            local_avoid.add(placed.region)
+        elif placed.region is None:
+            session_caps.append(response.pressure_cap)
+        else:
+            local_caps.setdefault(placed.region, []).append(response.pressure_cap)
+    common_cap = min([s.pressure_cap for s in symptoms] + session_caps, default=None)
+
+    # (b) stop and refer: and (g) with a reason.
+    assert plan.stop_and_refer == must_stop, f"(b) stop_and_refer should be {must_stop}"
+    if must_stop:
+        assert plan.referral_reasons, "(g) a stop must give a referral reason"
+
+    # (f) every chosen region exactly once, no other.
+    shown = [r.region for r in plan.regions]
+    assert len(shown) == len(set(shown)) and set(shown) == set(selection.regions), "(f) regions"
+
+    for rp in plan.regions:
+        if must_stop:
+            assert not rp.techniques, f"(b) technique offered on {rp.region} despite a stop"
+        if rp.region in local_avoid:
+            assert not rp.techniques, f"(a) technique offered on {rp.region}, which must be avoided"
+        caps = [c for c in (common_cap,) if c is not None] + local_caps.get(rp.region, [])
+        for advice in rp.techniques:
+            tech = kb.techniques.get(advice.id)
+            assert tech is not None, f"(e) unknown technique {advice.id}"
+            assert tech.setting == selection.setting, f"(e) {advice.id} is not a {selection.setting} technique"
+            assert rp.region in tech.regions, f"(e) {advice.id} does not work on {rp.region}"
+            bound = min([tech.pressure_max] + caps)
+            assert tech.pressure_min <= advice.max_pressure <= bound, (
+                f"(c) {advice.id} on {rp.region} at {advice.max_pressure}, allowed "
+                f"{tech.pressure_min}-{bound}"
+            )
+            assert all(s in kb.sources for s in advice.sources), "(f) unknown source id"
+
+    # (d) reduced sensation brings the extra-caution precautions.
+    assert plan.reduced_sensation == reduced, f"(d) reduced_sensation should be {reduced}"
+    if reduced:
+        shown_precautions = {p.id for p in plan.precautions}
+        required = _required_reduced_precautions(kb)
+        assert REDUCED_SENSATION_PRECAUTIONS <= required, (
+            "(d) the data no longer triggers "
+            f"{sorted(REDUCED_SENSATION_PRECAUTIONS - required)} on reduced sensation"
+        )
+        assert required <= shown_precautions, f"(d) missing {sorted(required - shown_precautions)}"
+
+    # (f) sources.
+    assert all(s in kb.sources for s in plan.sources), "(f) unknown source id in the plan"
+
+
+def _check(selection: Selection) -> None:
+    check_invariants(selection, plan(selection, KB), KB)
+
+
+# --- exhaustive ---------------------------------------------------------------------------
+# About 160,000 plans: the chunks are spread over the machine's cores (with fork, where
+# available), which keeps this file near half a minute on two cores. A failure names its selection.
+
+
+def _check_all(selections) -> int:
+    count = 0
+    for selection in selections:
+        try:
+            _check(selection)
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}\n  for {selection}") from None
+        count += 1
+    return count
+
+
+def _singles(symptoms: tuple[str, ...]) -> int:
+    """Plans for one symptom subset: both settings x (no condition, or any one placement)."""
+    return _check_all(
+        Selection(frozenset(symptoms), ALL_REGIONS, frozenset(() if placed is None else (placed,)), setting)
+        for setting in SETTINGS
+        for placed in (None,) + PLACEMENTS
+    )
+
+
+def _pairs(first: int) -> int:
+    """Plans pairing placement number `first` with every later one."""
+    return _check_all(
+        Selection(symptoms, ALL_REGIONS, frozenset((PLACEMENTS[first], other)), setting)
+        for other in PLACEMENTS[first + 1:]
+        for setting in SETTINGS
+        for symptoms in (frozenset(), frozenset(SYMPTOMS))
+    )
+
+
+def _run_spread(work, args) -> int:
+    """sum(work(a) for a in args), spread over the CPU cores when there is more than one."""
+    args = list(args)
+    workers = min(os.cpu_count() or 1, 8)
+    # fork only: the workers then share this module as imported by pytest (whatever its import
+    # mode), and only while no other thread runs (forking a threaded process can deadlock).
+    if workers == 1 or "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
+        return sum(map(work, args))
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        return sum(pool.map(work, args, chunksize=max(1, len(args) // (workers * 4))))
+
+
+def _symptom_subsets():
+    for n in range(len(SYMPTOMS) + 1):
+        yield from itertools.combinations(SYMPTOMS, n)
+
+
+def test_placements_cover_every_scope_the_data_allows():
+    for cid, cond in KB.conditions.items():
+        here = [p for p in PLACEMENTS if p.id == cid]
+        allowed = len(cond.regions) if cond.regions else len(REGIONS)
+        expected = (cond.whole_session is not None) + allowed * (cond.at_region is not None)
+        assert len(here) == expected
+
+
+def test_every_symptom_subset_with_at_most_one_condition(record_selections):
+    count = _run_spread(_singles, _symptom_subsets())
+    record_selections("every symptom subset x setting x (no or one condition)", count)
+    assert count == 2 ** len(KB.symptoms) * len(SETTINGS) * (1 + len(PLACEMENTS))
+
+
+def test_every_pair_of_conditions(record_selections):
+    count = _run_spread(_pairs, range(len(PLACEMENTS)))
+    record_selections("every pair of conditions x setting x (no or all symptoms)", count)
+    n = len(PLACEMENTS)
+    assert count == n * (n - 1) // 2 * len(SETTINGS) * 2
+
+
+# --- sampled: the whole space -------------------------------------------------------------
+
+HYPOTHESIS_EXAMPLES = 3000
+
+selections = st.builds(
+    lambda symptoms, regions, conditions, setting: Selection(symptoms, regions, conditions, setting),
+    st.frozensets(st.sampled_from(SYMPTOMS)),
+    st.frozensets(st.sampled_from(REGIONS)),
+    st.frozensets(st.sampled_from(PLACEMENTS), max_size=4),
+    st.sampled_from(SETTINGS),
+)
+
+
+def test_random_selections_over_the_whole_space(record_selections):
+    count = 0
+
+    @settings(max_examples=HYPOTHESIS_EXAMPLES, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.too_slow])
+    @given(selections)
+    def check(selection):
+        nonlocal count
+        _check(selection)
+        count += 1
+
+    check()
+    record_selections("hypothesis: random symptoms, regions, <=4 conditions, setting", count)
+    assert count >= HYPOTHESIS_EXAMPLES * 0.9
+
+
+# --- the course's own case studies ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", list(KB.case_studies))
+def test_case_study_selections_satisfy_the_invariants(case, record_selections):
+    sel = KB.case_studies[case].selection
+    _check(Selection.of(sel.symptoms, sel.regions, [(c.id, c.region) for c in sel.conditions], sel.setting))
+    record_selections("case studies of case_studies.yaml", 1)
+
+
+# --- the checker can fail: deliberately broken advisors -----------------------------------
+
+
+def _cap_instead(response, cap=5):
+    return response.model_copy(update={"action": "cap_pressure", "pressure_cap": cap})
+
+
+def _ignore_local_avoid(monkeypatch):
+    real = advisor._response
+
+    def broken(kb, c):
+        cond, resp = real(kb, c)
+        return cond, (_cap_instead(resp) if resp.action == "avoid" else resp)
+
+    monkeypatch.setattr(advisor, "_response", broken)
+
+
+def _ignore_stop(monkeypatch):
+    real = advisor._response
+
+    def broken(kb, c):
+        cond, resp = real(kb, c)
+        return cond, (_cap_instead(resp) if resp.action == "stop_and_refer" else resp)
+
+    monkeypatch.setattr(advisor, "_response", broken)
+
+
+def _wrap_plan(monkeypatch, change):
+    real = advisor.plan
+    monkeypatch.setattr(advisor, "plan", lambda sel, kb=None: change(real(sel, kb)))
+
+
+def _pressure_one_too_high(monkeypatch):
+    def change(p):
+        regions = tuple(
+            dataclasses.replace(r, techniques=tuple(
+                dataclasses.replace(t, max_pressure=t.max_pressure + 1) for t in r.techniques))
+            for r in p.regions)
+        return dataclasses.replace(p, regions=regions)
+
+    _wrap_plan(monkeypatch, change)
+
+
+def _drop_skin_inspection(monkeypatch):
+    _wrap_plan(monkeypatch, lambda p: dataclasses.replace(
+        p, precautions=tuple(x for x in p.precautions if x.id != "inspect_skin")))
+
+
+def _ignore_setting(monkeypatch):
+    real = advisor.plan
+    monkeypatch.setattr(advisor, "plan", lambda sel, kb=None: dataclasses.replace(
+        real(dataclasses.replace(sel, setting="therapist"), kb), selection=sel))
+
+
+def _drop_last_region(monkeypatch):
+    _wrap_plan(monkeypatch, lambda p: dataclasses.replace(p, regions=p.regions[:-1]))
+
+
+def _stop_without_reason(monkeypatch):
+    _wrap_plan(monkeypatch, lambda p: dataclasses.replace(p, referral_reasons=()))
+
+
+MUTANTS = {
+    "(a) ignores a local avoid": _ignore_local_avoid,
+    "(b) ignores stop_and_refer": _ignore_stop,
+    "(c) offers one pressure level too many": _pressure_one_too_high,
+    "(d) forgets to inspect the skin": _drop_skin_inspection,
+    "(e) ignores the setting": _ignore_setting,
+    "(f) drops a region": _drop_last_region,
+    "(g) stops without a reason": _stop_without_reason,
+}
+
+
+@pytest.mark.parametrize("mutant", MUTANTS)
+def test_check_invariants_catches_a_broken_advisor(mutant, monkeypatch):
+    """Run the broken advisor over the one-condition selections: the checker must object."""
+    MUTANTS[mutant](monkeypatch)
+    caught = 0
+    for symptoms in (frozenset(), frozenset(SYMPTOMS)):
+        for setting in SETTINGS:
+            for placed in (None,) + PLACEMENTS:
+                selection = Selection(symptoms, ALL_REGIONS,
+                                      frozenset(() if placed is None else (placed,)), setting)
+                try:
+                    check_invariants(selection, advisor.plan(selection, KB), KB)
+                except AssertionError:
+                    caught += 1
+    assert caught, f"check_invariants did not notice an advisor that {mutant[4:]}"
+
+
+def test_the_real_advisor_passes_the_mutant_harness():
+    """The same loop with the real advisor raises nothing (so the mutants' failures are theirs)."""
+    for symptoms in (frozenset(), frozenset(SYMPTOMS)):
+        for setting in SETTINGS:
+            for placed in (None,) + PLACEMENTS:
+                _check(Selection(symptoms, ALL_REGIONS,
+                                 frozenset(() if placed is None else (placed,)), setting))
