@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: serve test bench venv clean
+.PHONY: serve test bench venv notebooks clean
 
 venv: $(STAMP)
 
@@ -20,6 +20,10 @@ serve: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest
+
+# Re-execute every notebook and store its outputs (after changing the data or the views).
+notebooks: $(STAMP)
+	$(PY) tools/execute_notebooks.py
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py

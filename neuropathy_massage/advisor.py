@@ -160,7 +160,7 @@ def validate(selection: Selection, kb: Knowledge) -> None:
             raise SelectionError(f"condition {c.id!r} applies to one region: give it a region")
         if c.region is not None and cond.at_region is None:
             raise SelectionError(f"condition {c.id!r} applies to the whole session: give it no region")
-        if c.region is not None and cond.regions and c.region not in cond.regions:
+        if c.region is not None and not cond.allows_region(c.region):
             raise SelectionError(
                 f"condition {c.id!r} cannot be placed on {c.region!r}; valid regions for it are: {', '.join(cond.regions)}"
             )

@@ -143,6 +143,10 @@ class Condition(Sourced):
     #: The regions it may be placed on (empty = any region), e.g. foot red flags on the feet.
     regions: tuple[str, ...] = ()
 
+    def allows_region(self, region_id: str) -> bool:
+        """Whether the condition may be placed on this region."""
+        return self.at_region is not None and (not self.regions or region_id in self.regions)
+
 
 class QuizOption(Record):
     text: str

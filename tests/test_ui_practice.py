@@ -1,0 +1,330 @@
+"""The practice widgets of lessons 06-09, driven in plain Python as a learner would use them.
+
+`Button.click()` fires the click handlers and setting `.value` fires the observers (ipywidgets 8
+uses a dummy comm without a kernel); every view writes into HTML/Label values, which we read.
+Also: every case study is a valid advisor selection, and its right answer agrees with the plan.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape, unescape
+
+import pytest
+
+from neuropathy_massage.knowledge import load_knowledge
+from neuropathy_massage.ui.practice import (
+    WHOLE_SESSION,
+    CaseStudyView,
+    ConditionPlacer,
+    RoutineStepper,
+    SelfCarePlanner,
+    ROUTINE_FIGURES,
+    case_plan,
+    routine_card_html,
+    routine_regions,
+)
+
+KB = load_knowledge()
+LESSONS = ("06_precautions_and_contraindications", "07_self_massage_feet", "08_self_massage_hands", "09_case_studies")
+
+
+def text(html: str) -> str:
+    """What a reader sees: tags dropped, whitespace squeezed."""
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
+
+
+def place(w: ConditionPlacer, condition: str, where: str) -> None:
+    w.condition.value = condition
+    w.where.value = where
+    w.add.click()
+
+
+# --- ConditionPlacer (lesson 06) --------------------------------------------------------------
+
+
+def test_placer_starts_with_every_region_suitable():
+    w = ConditionPlacer()
+    assert "No region is avoided" in w.status.value
+    assert "None yet" in w.placed_view.value
+    assert "AVOID" not in text(w.plan_view.value)
+
+
+def test_open_wound_on_a_sole_avoids_that_region_only():
+    w = ConditionPlacer()
+    place(w, "open_wound", "left_foot_sole")
+    plan = text(w.plan_view.value)
+    assert "AVOID Left sole of foot" in plan
+    assert "AVOID Right sole of foot" not in plan
+    assert "STOP" not in plan
+    assert "Left sole of foot: AVOID" in text(w.body_map.value)  # the map's text list, not colour alone
+    assert "Right sole of foot: suitable" in text(w.body_map.value)
+    assert "1 region to AVOID: Left sole of foot" in text(w.status.value)
+    assert "Open wound, cut, blister or ulcer — Left sole of foot" in text(w.placed_view.value)
+
+
+def test_blood_clot_for_the_whole_session_stops_and_refers():
+    w = ConditionPlacer()
+    place(w, "blood_clot", WHOLE_SESSION)
+    assert "STOP" in w.status.value
+    assert "STOP — do not massage" in w.plan_view.value
+    assert "suitable" not in text(w.body_map.value)
+    assert "Suitable techniques" not in w.plan_view.value
+
+
+def test_remove_takes_a_condition_back_off():
+    w = ConditionPlacer()
+    place(w, "blood_clot", WHOLE_SESSION)
+    w.remove.click()
+    assert "STOP" not in w.status.value
+    assert "Removed" in w.message.value
+    w.remove.click()
+    assert "nothing to remove" in w.message.value
+
+
+def test_adding_twice_keeps_one():
+    w = ConditionPlacer()
+    place(w, "bruise", "right_forearm")
+    w.add.click()
+    assert w.placed == [("bruise", "right_forearm")]
+    assert "already placed" in w.message.value
+
+
+def test_where_offers_only_the_scopes_a_condition_has():
+    w = ConditionPlacer()
+    for cid, cond in KB.conditions.items():
+        w.condition.value = cid
+        values = [v for _, v in w.where.options]
+        assert (WHOLE_SESSION in values) == (cond.whole_session is not None), cid
+        assert (len(values) > 1) == (cond.at_region is not None), cid
+
+
+def test_every_condition_at_every_scope_gives_the_right_marks():
+    for cid, cond in KB.conditions.items():
+        region = cond.regions[0] if cond.regions else "left_toes"
+        for where, response in ((WHOLE_SESSION, cond.whole_session), (region, cond.at_region)):
+            if response is None:
+                continue
+            w = ConditionPlacer()
+            place(w, cid, where)
+            marks = text(w.body_map.value)
+            if response.action == "stop_and_refer":
+                assert "STOP" in w.status.value, (cid, where)
+            elif response.action == "avoid":
+                assert "Left toes: AVOID" in marks and "Right toes: suitable" in marks, (cid, where)
+            else:
+                assert "AVOID" not in marks, (cid, where)
+
+
+def test_symptoms_change_the_pressure_limit():
+    w = ConditionPlacer(symptoms=["tingling"])
+    assert "pressure limit: level 3 of 5" in w.plan_view.value
+    w.symptoms.value = ("touch_hypersensitivity",)
+    assert "pressure limit: level 1 of 5" in w.plan_view.value
+
+
+def test_every_control_has_a_label():
+    w = ConditionPlacer()
+    assert all(c.description for c in (w.symptoms, w.condition, w.where, w.add, w.remove))
+
+
+@pytest.fixture(scope="module")
+def evil_kb(tmp_path_factory):
+    """The course data with markup in a condition name, a routine step and a case story."""
+    from neuropathy_massage.knowledge import DEFAULT_DIR, read_knowledge
+
+    d = tmp_path_factory.mktemp("knowledge")
+    for f in DEFAULT_DIR.glob("*.yaml"):
+        (d / f.name).write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
+    for name, old, new in (
+        ("conditions.yaml", "name: Bruise", "name: Bruise <script>x</script>"),
+        ("routines.yaml", "- Sit down with the ball", "- <b>Sit</b> down with the ball"),
+        ("case_studies.yaml", "Maria, 62,", "Maria <img src=x>, 62,"),
+    ):
+        f = d / name
+        f.write_text(f.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    return read_knowledge(d)
+
+
+def test_text_from_the_data_is_escaped(evil_kb):
+    w = ConditionPlacer(kb=evil_kb)
+    place(w, "bruise", "left_toes")
+    for html in (w.placed_view.value, w.message.value, w.status.value, w.plan_view.value, w.body_map.value):
+        assert "<script>" not in html
+    assert "&lt;script&gt;" in w.placed_view.value
+    s = RoutineStepper("foot_roller", kb=evil_kb)
+    assert "<b>" not in s.step.value and "&lt;b&gt;" in s.step.value
+    c = CaseStudyView("burning_soles_blister", kb=evil_kb)
+    assert "<img src=x>" not in c.story.value and "&lt;img" in c.story.value
+
+
+# --- RoutineStepper (lessons 07 and 08) -------------------------------------------------------
+
+
+@pytest.mark.parametrize("routine_id", ["foot_roller", "marble_foot_tub", "hand_circles", "finger_strokes"])
+def test_stepper_walks_the_steps_and_disables_at_the_ends(routine_id):
+    steps = KB.techniques[routine_id].steps
+    w = RoutineStepper(routine_id)
+    assert w.position.value == f"Step 1 of {len(steps)}"
+    assert w.back.disabled and not w.next.disabled
+    assert text(w.step.value) == steps[0]
+    for n in range(2, len(steps) + 1):
+        w.next.click()
+        assert w.position.value == f"Step {n} of {len(steps)}"
+        assert text(w.step.value) == steps[n - 1]
+    assert w.next.disabled and not w.back.disabled
+    w.next.click()  # a click at the end stays at the end
+    assert w.position.value == f"Step {len(steps)} of {len(steps)}"
+    w.back.click()
+    assert w.position.value == f"Step {len(steps) - 1} of {len(steps)}"
+    assert not w.next.disabled
+    for _ in steps:
+        w.back.click()
+    assert w.position.value == f"Step 1 of {len(steps)}" and w.back.disabled
+
+
+# --- SelfCarePlanner (lessons 07 and 08) ------------------------------------------------------
+
+
+def test_foot_planner_offers_the_foot_routines_and_the_checks():
+    w = SelfCarePlanner("foot")
+    assert set(w.regions) == {"left_foot_sole", "right_foot_sole", "left_toes", "right_toes"}
+    view = text(w.plan_view.value)
+    assert KB.techniques["foot_roller"].name in view and KB.techniques["marble_foot_tub"].name in view
+    assert KB.precautions["check_temperature"].name in view  # the marble tub uses warm water
+    assert KB.precautions["stop_if_pain"].name in view
+    assert KB.precautions["inspect_skin"].name not in view
+    w.reduced.value = True
+    view = text(w.plan_view.value)
+    assert KB.precautions["inspect_skin"].name in view
+    assert KB.precautions["reduced_sensation_caution"].name in view
+    w.reduced.value = False
+    assert KB.precautions["inspect_skin"].name not in text(w.plan_view.value)
+
+
+def test_numbness_alone_brings_the_skin_and_temperature_checks():
+    w = SelfCarePlanner("hand")
+    assert KB.precautions["check_temperature"].name not in text(w.plan_view.value)  # no warm water
+    w.symptoms.value = ("numbness",)
+    view = text(w.plan_view.value)
+    assert KB.precautions["check_temperature"].name in view
+    assert KB.precautions["inspect_skin"].name in view
+
+
+def test_hand_planner_caps_pressure_for_sensitive_hands():
+    w = SelfCarePlanner("hand")
+    assert set(w.regions) == set(routine_regions("hand"))
+    w.symptoms.value = ("touch_hypersensitivity",)
+    view = text(w.plan_view.value)
+    assert KB.techniques["hand_circles"].name in view
+    assert "up to level 2" not in view and "up to level 1" in view
+    assert KB.techniques["foot_roller"].name not in view
+
+
+def test_unknown_limb_is_refused():
+    with pytest.raises(ValueError):
+        SelfCarePlanner("elbow")
+
+
+# --- Case studies (lesson 09) -----------------------------------------------------------------
+
+# What the advisor must say for each case, and a phrase the right choice must contain: the
+# check that the case's right answer agrees with the plan.
+EXPECTED = {
+    "burning_soles_blister": (
+        lambda p: p.region("left_foot_sole").status == "avoid"
+        and p.region("right_foot_sole").pressure_cap == 2 and not p.stop_and_refer,
+        "leave the left sole alone",
+    ),
+    "numb_fingers_weak_wrist": (
+        lambda p: p.region("right_forearm").status == "avoid"
+        and p.region("right_fingers").pressure_cap == 3 and p.reduced_sensation and not p.stop_and_refer,
+        "keep off the forearm",
+    ),
+    "tingling_feet_hot_calf": (lambda p: p.stop_and_refer and p.red_flags, "do not massage"),
+    "hypersensitive_hands_chemo": (
+        lambda p: all(r.pressure_cap == 1 for r in p.regions)
+        and not any(t.id == "petrissage" for r in p.regions for t in r.techniques)
+        and not p.stop_and_refer,
+        "level 1",
+    ),
+    "self_study_marble_tub": (
+        lambda p: "check_temperature" in {x.id for x in p.precautions}
+        and any(t.id == "marble_foot_tub" for r in p.regions for t in r.techniques)
+        and not p.stop_and_refer,
+        "thermometer",
+    ),
+}
+
+
+def test_there_are_at_least_five_cases_each_with_an_expectation():
+    assert len(KB.case_studies) >= 5
+    assert set(EXPECTED) == set(KB.case_studies)
+
+
+@pytest.mark.parametrize("case_id", sorted(EXPECTED))
+def test_case_is_valid_and_its_right_choice_agrees_with_the_plan(case_id):
+    case = KB.case_studies[case_id]
+    plan = case_plan(case)  # raises SelectionError if the selection is not valid
+    agrees, phrase = EXPECTED[case_id]
+    assert agrees(plan), case_id
+    right = [o for o in case.choices if o.correct]
+    assert len(right) == 1, "exactly one right choice"
+    assert phrase in right[0].text.lower()
+    # "do not massage" is in the right choice exactly when the advisor stops and refers
+    assert ("do not massage" in right[0].text.lower()) == plan.stop_and_refer
+    assert all(o.explanation for o in case.choices)
+
+
+def test_case_view_reveals_explanation_points_and_plan():
+    case = KB.case_studies["tingling_feet_hot_calf"]
+    w = CaseStudyView(case.id)
+    assert case.title in w.story.value and w.reveal.disabled
+    w.reveal.click()  # nothing chosen yet
+    assert "Pick what you would do first" in w.feedback.value and w.plan_view.value == ""
+    wrong = next(i for i, o in enumerate(case.choices) if not o.correct)
+    w.choice.value = wrong
+    assert not w.reveal.disabled
+    w.reveal.click()
+    feedback = text(w.feedback.value)
+    assert "Not the best choice" in feedback
+    assert text(case.choices[wrong].explanation) in feedback
+    assert text(next(o for o in case.choices if o.correct).explanation) in feedback
+    assert all(text(t) in feedback for t in case.teaching_points)
+    assert "STOP — do not massage" in w.plan_view.value
+    right = next(i for i, o in enumerate(case.choices) if o.correct)
+    w.choice.value = right  # a new choice hides the old answer until revealed again
+    assert w.feedback.value == "" and w.plan_view.value == ""
+    w.reveal.click()
+    assert "✔ Right." in w.feedback.value
+
+
+@pytest.mark.parametrize("case_id", sorted(EXPECTED))
+def test_every_case_view_renders(case_id):
+    w = CaseStudyView(case_id)
+    w.choice.value = 0
+    w.reveal.click()
+    assert w.plan_view.value and "Teaching points" in w.feedback.value
+    assert w.choice.description and w.reveal.description
+
+
+# --- HTML from the data, and the quiz bank ----------------------------------------------------
+
+
+def test_every_routine_has_its_figure_and_card():
+    routines = {tid for tid, t in KB.techniques.items() if t.setting == "self"}
+    assert set(ROUTINE_FIGURES) == routines
+    for rid in routines:
+        html = routine_card_html(rid)
+        assert "data:image/svg+xml;base64," in html and 'alt="' in html
+        assert all(escape(step) in html for step in KB.techniques[rid].steps)
+    with pytest.raises(ValueError):
+        routine_card_html("effleurage")
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_each_lesson_has_three_quiz_items_with_sources_and_explanations(lesson):
+    items = KB.quiz_for(lesson)
+    assert len(items) >= 3
+    for q in items:
+        assert q.sources and all(o.explanation for o in q.options)
