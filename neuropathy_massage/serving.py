@@ -2,7 +2,7 @@
 
 Everything Voila needs to serve the course the same way everywhere lives in three places:
 
-* ``voila.py`` at the project root: the one Voila configuration (pre-heated kernels, hidden
+* ``config/voila.py``: the one Voila configuration (pre-heated kernels, hidden
   sources and tracebacks, idle-kernel culling, the ``course`` template, the navigation hook).
   `make serve`, the browser tests and Binder all read that file.
 * ``share/jupyter/voila/templates/course/``: the page template (landmarks, title, course
@@ -29,8 +29,9 @@ from urllib.parse import quote
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = PACKAGE_DIR.parent
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
-#: Folder holding ``voila.py``, the one Voila configuration file.
-CONFIG_DIR = PROJECT_ROOT
+#: Folder holding ``voila.py``, the one Voila configuration file. (Not the project root: a
+#: ``voila.py`` there would shadow the voila package for ``python -m voila`` run from the root.)
+CONFIG_DIR = PROJECT_ROOT / "config"
 CONFIG_FILE = CONFIG_DIR / "voila.py"
 #: Jupyter data folder holding ``voila/templates/course``; goes first on JUPYTER_PATH.
 JUPYTER_DATA_DIR = PROJECT_ROOT / "share" / "jupyter"
@@ -55,9 +56,7 @@ def build_command(
     """The Voila command line that serves the course (run it with :func:`build_env`)."""
     folder = Path(notebooks_dir) if notebooks_dir is not None else NOTEBOOKS_DIR
     return [
-        python or sys.executable,
-        "-m",
-        "voila",
+        *_voila_launcher(python),
         str(folder.resolve()),
         "--no-browser",
         f"--Voila.ip={host}",
@@ -65,9 +64,24 @@ def build_command(
         # Fail instead of silently moving to another port: the printed URL must be right.
         "--Voila.port_retries=0",
         # Read voila.py from the project root only, whatever the working directory is.
-        f"--Voila.config_file_paths={json.dumps([str(CONFIG_DIR)])}",
+        f"--Voila.config_file_paths={CONFIG_DIR}",
         *extra_args,
     ]
+
+
+def _voila_launcher(python: str | None = None) -> list[str]:
+    """The ``voila`` script beside the interpreter, else ``python -m voila``.
+
+    The script is preferred: ``-m`` puts the working directory first on ``sys.path``, where any
+    file named like a module Voila imports would shadow it.
+    """
+    python = python or sys.executable
+    bindir = Path(python).parent
+    for name in ("voila", "voila.exe"):
+        script = bindir / name
+        if script.is_file() and os.access(script, os.X_OK):
+            return [str(script)]
+    return [python, "-m", "voila"]
 
 
 def build_env(environ: dict[str, str] | None = None) -> dict[str, str]:
@@ -242,7 +256,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m neuropathy_massage serve",
         description=(
-            "Serve the course with Voila (configuration: voila.py at the project root; "
+            "Serve the course with Voila (configuration: config/voila.py; "
             "see docs/SERVING.md). Arguments after `--` go to Voila unchanged."
         ),
     )

@@ -391,7 +391,7 @@ def technique_try_html(technique_id: str, symptoms: Iterable[str], kb: Optional[
     chosen = ", ".join(kb.symptoms[s].name for s in kb.symptoms if s in symptoms)
     parts = [f"<p><strong>Symptoms chosen:</strong> {escape(chosen) if chosen else 'none yet'}.</p>"]
     if p.stop_and_refer:
-        parts.append('<p role="alert"><strong>⛔ STOP — do not massage. Refer to a health professional.</strong></p>'
+        parts.append('<p role="alert"><strong>STOP — do not massage. Refer to a health professional.</strong></p>'
                      + _ul(escape(r) for r in p.referral_reasons))
     for o in outcomes:
         where = escape(", ".join(o.regions))
@@ -419,7 +419,7 @@ def technique_try_html(technique_id: str, symptoms: Iterable[str], kb: Optional[
     if others:
         parts.append("<p><strong>Also keep in mind:</strong></p>"
                      + _ul(f"<strong>{escape(pr.name)}.</strong> {escape(pr.text)}" for pr in others))
-    return '<div class="nm-try" role="region" aria-label="Advisor result">' + "".join(parts) + "</div>"
+    return '<div class="nm-try">' + "".join(parts) + "</div>"
 
 
 def symptom_details_html(symptom_ids: Iterable[str], kb: Optional[Knowledge] = None) -> str:
@@ -435,7 +435,7 @@ def symptom_details_html(symptom_ids: Iterable[str], kb: Optional[Knowledge] = N
             for s in chosen
         )
     marks = symptom_marks([s.id for s in chosen], kb)
-    return (f'<div class="nm-symptoms" role="region" aria-label="Symptoms chosen">{text}'
+    return (f'<div class="nm-symptoms">{text}'
             f"<p><strong>On the body map</strong> (marked regions are listed below the picture):</p>"
             f"{body_map_html(marks, kb)}</div>")
 

@@ -16,6 +16,7 @@ from typing import Iterable, Mapping
 
 import yaml
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
 from neuropathy_massage.advisor import Plan
 from neuropathy_massage.knowledge import Knowledge, load_knowledge
@@ -53,7 +54,7 @@ def plan_html(plan: Plan, kb: Knowledge | None = None, *, heading: str = "Plan",
     kb = _kb(kb)
     return template("plan.html.j2").render(
         plan=plan, heading=heading, scale=scale_names(kb), show_sources=show_sources,
-        link_lessons=link_lessons, sources_html=sources_html(plan.sources, kb),
+        link_lessons=link_lessons, sources_html=Markup(sources_html(plan.sources, kb)),  # rendered (and escaped) already
     )
 
 

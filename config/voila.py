@@ -1,0 +1,62 @@
+# The one Voila configuration of the course.
+#
+# Read by `make serve` and the browser tests (neuropathy_massage/serving.py passes
+# --Voila.config_file_paths=[<this folder>]) and by Voila running as a Jupyter server
+# extension on Binder (binder/start puts this folder on JUPYTER_CONFIG_PATH, and
+# jupyter_server_config.py beside this file loads it into the server). Every setting is
+# explained in docs/SERVING.md. It is not at the project root on purpose: a voila.py there
+# would shadow the voila package for `python -m voila` run from the root.
+# Command-line flags (host, port) win over this file.
+
+c = get_config()  # noqa: F821  (provided by traitlets when it loads this file)
+
+# --- Pages --------------------------------------------------------------------------
+# Our template (share/jupyter/voila/templates/course): <main> landmark, page title, course
+# navigation, skip link, focus and print styles, friendly error messages, no CDN links.
+c.VoilaConfiguration.template = "course"
+c.VoilaConfiguration.theme = "light"
+# Learners see the dashboards, not the code.
+c.VoilaConfiguration.strip_sources = True
+# Never show a traceback to a learner; the template turns any error into a short message.
+c.VoilaConfiguration.show_tracebacks = False
+c.VoilaExecutor.show_tracebacks = False
+c.VoilaExecutor.cell_error_instruction = (
+    "This part of the page could not be shown. Reload the page; if it happens again, "
+    "tell your course leader."
+)
+# The folder page (/) is our accessible course contents list, not the JupyterLab file browser.
+c.VoilaConfiguration.classic_tree = True
+# Adds page_config["course"]: page title and Home / Previous / Next links.
+try:
+    from neuropathy_massage.serving import course_page_config
+except ImportError:  # the package is not installed here: pages lose only their navigation
+    pass
+else:
+    c.VoilaConfiguration.page_config_hook = course_page_config
+
+# --- Kernels ------------------------------------------------------------------------
+# Pre-heat: each notebook gets a kernel that has already run it, so a page is interactive
+# about 30 % sooner. The explorer, the page most learners open together, gets two.
+c.VoilaConfiguration.preheat_kernel = True
+c.VoilaConfiguration.default_pool_size = 1
+c.VoilaKernelManager.kernel_pools_config = {
+    "default": {"pool_size": 1},
+    "10_symptom_explorer.ipynb": {"pool_size": 2},
+}
+# Wait a second after a pooled kernel is taken before starting its replacement.
+c.VoilaKernelManager.fill_delay = 1
+# Voila 0.5.13 never shuts a kernel down when its page closes (voila#1458), so culling is
+# what frees them: a kernel whose page is gone (no websocket) and that has been idle for
+# 2 minutes is shut down; kernels of open pages are left alone however long the learner
+# reads; the pre-heated pool is never culled (Voila protects it).
+c.MappingKernelManager.cull_idle_timeout = 120
+c.MappingKernelManager.cull_interval = 30
+# nbclient waits only 4 s (iopub_timeout) for a cell's outputs after the cell finishes, then
+# logs "Timeout waiting for IOPub output" and drops them: on a busy 2-core machine (a class
+# arriving together) that left pages with no widgets at all. Wait long enough instead.
+c.VoilaExecutor.iopub_timeout = 60
+c.MappingKernelManager.cull_connected = False
+c.MappingKernelManager.cull_busy = False
+
+# --- Server -------------------------------------------------------------------------
+c.Voila.open_browser = False

@@ -1,0 +1,1 @@
+"""Browser tests of the course served by Voila (see conftest.py and helpers.py)."""
