@@ -213,7 +213,7 @@ class Explorer(W.VBox):
         """Recompute the plan from the selection and write every view from it."""
         sel = self.selection
         self.plan = p = plan(sel, self.kb)
-        self.result.value = plan_html(p, self.kb, heading="Your plan", link_lessons=True)
+        self.result.value = plan_html(p, self.kb, link_lessons=True)
 
         marks = {r.region: r.status for r in p.regions}
         self.body_map.marks = marks

@@ -52,7 +52,7 @@ def handout_html(plan: Plan, client_name: str = "", notes: str = "", kb: Knowled
         notes=(notes or "").strip(),
         setting=SETTING_NAMES.get(plan.selection.setting, plan.selection.setting),
         # Sources appended here: plan_html(show_sources=True) escapes their HTML a second time.
-        plan_html=Markup(plan_html(plan, kb, heading="Session plan", show_sources=False, link_lessons=False)
+        plan_html=Markup(plan_html(plan, kb, show_sources=False, link_lessons=False)
                          + sources_html(plan.sources, kb)),
         **selection_lines(plan, kb),
     )

@@ -155,7 +155,7 @@ class ConditionPlacer(W.VBox):
             verdict = "No region is avoided: every region is suitable, within its pressure limit."
         self.status.value = f'<p role="status"><strong>{escape(verdict)}</strong></p>'
         self.body_map.value = body_map_html(plan_marks(p), self.kb)
-        self.plan_view.value = plan_html(p, self.kb, heading="Plan for this client", show_sources=False)
+        self.plan_view.value = plan_html(p, self.kb, show_sources=False)
 
 
 # --- Lessons 07 and 08: a routine step by step, and the advisor's plan for self-care -------
@@ -220,8 +220,7 @@ class SelfCarePlanner(W.VBox):
         return plan(Selection.of(self.symptoms.value, self.regions, conditions, "self"), self.kb)
 
     def _refresh(self, change=None) -> None:
-        self.plan_view.value = plan_html(self.current_plan(), self.kb, heading="Your self-care plan",
-                                         show_sources=False)
+        self.plan_view.value = plan_html(self.current_plan(), self.kb, show_sources=False)
 
 
 # --- Lesson 09: case studies ------------------------------------------------------------
@@ -279,5 +278,4 @@ class CaseStudyView(W.VBox):
         points = "".join(f"<li>{escape(t)}</li>" for t in self.case.teaching_points)
         parts.append(f"<p><strong>Teaching points</strong></p><ul>{points}</ul>")
         self.feedback.value = "".join(parts)
-        self.plan_view.value = plan_html(case_plan(self.case, self.kb), self.kb,
-                                         heading="The advisor's plan", show_sources=False)
+        self.plan_view.value = plan_html(case_plan(self.case, self.kb), self.kb, show_sources=False)

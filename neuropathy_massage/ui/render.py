@@ -48,12 +48,12 @@ def sources_html(ids: Iterable[str], kb: Knowledge | None = None) -> str:
     return template("sources.html.j2").render(sources=_kb(kb).cite(ids))
 
 
-def plan_html(plan: Plan, kb: Knowledge | None = None, *, heading: str = "Plan",
+def plan_html(plan: Plan, kb: Knowledge | None = None, *,
               show_sources: bool = True, link_lessons: bool = False) -> str:
     """A plan as HTML: stop-and-refer first, then regions to avoid, techniques, precautions, sources."""
     kb = _kb(kb)
     return template("plan.html.j2").render(
-        plan=plan, heading=heading, scale=scale_names(kb), show_sources=show_sources,
+        plan=plan, scale=scale_names(kb), show_sources=show_sources,
         link_lessons=link_lessons, sources_html=Markup(sources_html(plan.sources, kb)),  # rendered (and escaped) already
     )
 

@@ -77,6 +77,15 @@ def test_page(course_server, page, requested_urls, notebook):
     assert not problems, f"{notebook}:\n- " + "\n- ".join(problems)
 
 
+def test_course_home_links_every_lesson(course_server, page):
+    """The course home, as served, links every other notebook of the course."""
+    home = "00_course_home.ipynb"
+    helpers.open_notebook(page, course_server.base_url, home, expected_widgets=0)
+    hrefs = page.locator("main a").evaluate_all("els => els.map(e => e.getAttribute('href') || '')")
+    missing = [name for name in NOTEBOOKS if name != home and not any(h.split("/")[-1] == name for h in hrefs)]
+    assert not missing, f"the served course home does not link: {missing}"
+
+
 def test_contents_page(course_server, page, requested_urls):
     """The server's root is the course contents (accessible, offline) linking every notebook."""
     page.goto(course_server.base_url, wait_until="load")
