@@ -56,6 +56,10 @@ c.MappingKernelManager.cull_interval = 30
 # arriving together) that left pages with no widgets at all. Wait long enough instead.
 c.VoilaExecutor.iopub_timeout = 60
 c.MappingKernelManager.cull_connected = False
+# A pooled kernel handed to a page must not be culled before the page connects (the idle time it
+# inherits from the pool can already be past the timeout): neuropathy_massage/kernels.py.
+c.VoilaConfiguration.multi_kernel_manager_class = "neuropathy_massage.kernels.HandOutGraceKernelManager"
+c.HandOutGraceKernelManager.hand_out_grace = 120
 c.MappingKernelManager.cull_busy = False
 
 # --- Server -------------------------------------------------------------------------

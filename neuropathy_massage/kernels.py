@@ -1,0 +1,41 @@
+"""The kernel manager the course's Voila uses: culling that never takes a kernel a page is loading.
+
+Voila 0.5.13 spares pooled (pre-heated) kernels from culling only while they sit in the pool. A
+page that takes one inherits its idle time, counted from the end of pre-heating; if that is past
+`cull_idle_timeout` and the culler runs before the page has opened its websocket, the learner's
+kernel is shut down under them ("Kernel does not exist"; reproduced by benchmarks/cull_race.py).
+This manager gives every kernel a grace period, counted from the first time the culler looks at
+it outside the pool, during which it is not culled while no page is connected to it. Voila wraps
+it (`VoilaConfiguration.multi_kernel_manager_class`, set in config/voila.py).
+"""
+
+from __future__ import annotations
+
+import time
+
+from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+from traitlets import Float
+
+
+class HandOutGraceKernelManager(AsyncMappingKernelManager):
+    hand_out_grace = Float(
+        120.0,
+        config=True,
+        help="Seconds, from the first cull check outside the pool, during which a kernel with no "
+        "connected page is never culled (covers a page that is still loading).",
+    )
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._first_checked: dict[str, float] = {}
+
+    async def cull_kernel_if_idle(self, kernel_id: str):
+        now = time.monotonic()
+        first = self._first_checked.setdefault(kernel_id, now)
+        if now - first < self.hand_out_grace and not self._kernel_connections.get(kernel_id, 0):
+            return None
+        return await super().cull_kernel_if_idle(kernel_id)
+
+    async def shutdown_kernel(self, kernel_id: str, *args, **kwargs):
+        self._first_checked.pop(kernel_id, None)
+        return await super().shutdown_kernel(kernel_id, *args, **kwargs)
