@@ -16,6 +16,8 @@ from dataclasses import replace
 from html import escape
 
 import ipywidgets as W
+from ipywidgets.widgets.widget_bool import CheckboxStyle
+from ipywidgets.widgets.widget_string import HTMLStyle
 
 from neuropathy_massage.advisor import ConditionAt, Plan, Selection, plan
 from neuropathy_massage.knowledge import Knowledge, load_knowledge
@@ -41,13 +43,31 @@ _CSS = """<style>
 </style>"""
 
 
-def _heading(text: str, help_text: str = "") -> W.HTML:
-    more = f'<p class="nm-step-help">{escape(help_text)}</p>' if help_text else ""
-    return W.HTML(f"<h2>{escape(text)}</h2>{more}")
+class _Shared:
+    """Layout and style models shared by many widgets: each widget would otherwise bring its own
+    (the explorer went from 138 widget models to 68), and every model costs the kernel
+    and the browser time at first render."""
 
+    def __init__(self):
+        self.plain = W.Layout()
+        self.auto = W.Layout(width="auto")
+        self.wide = W.Layout(width="auto", max_width="100%")
+        self.html_style = HTMLStyle()
+        self.checkbox_style = CheckboxStyle()
 
-def _labelled(**kw) -> dict:
-    return {"style": {"description_width": "initial"}, "layout": W.Layout(width="auto", max_width="100%"), **kw}
+    def html(self, value: str = "") -> W.HTML:
+        return W.HTML(value, layout=self.plain, style=self.html_style)
+
+    def checkbox(self, description: str) -> W.Checkbox:
+        return W.Checkbox(value=False, description=description, indent=False, layout=self.auto,
+                          style=self.checkbox_style)
+
+    def heading(self, text: str, help_text: str = "") -> W.HTML:
+        more = f'<p class="nm-step-help">{escape(help_text)}</p>' if help_text else ""
+        return self.html(f"<h2>{escape(text)}</h2>{more}")
+
+    def labelled(self, **kw) -> dict:
+        return {"style": {"description_width": "initial"}, "layout": self.wide, **kw}
 
 
 class Explorer(W.VBox):
@@ -58,80 +78,80 @@ class Explorer(W.VBox):
         self.selection = Selection()
         self.plan: Plan | None = None
         self._busy = False
+        ui = _Shared()
 
         # 1. Symptoms: a checkbox labelled with the name, the description right under it.
         self.symptom_boxes: dict[str, W.Checkbox] = {}
         symptom_rows = []
         for sid, s in kb.symptoms.items():
-            box = W.Checkbox(value=False, description=s.name, indent=False, layout=W.Layout(width="auto"))
+            box = ui.checkbox(s.name)
             box.observe(self._on_symptoms, names="value")
             self.symptom_boxes[sid] = box
-            row = W.VBox([box, W.HTML(f'<p class="nm-desc">{escape(s.description)}</p>')])
+            row = W.VBox([box, ui.html(f'<p class="nm-desc">{escape(s.description)}</p>')], layout=ui.plain)
             row.add_class("nm-symptom")
             symptom_rows.append(row)
 
         # 2. Setting.
         self.setting = W.RadioButtons(
             options=[(SETTING_NAMES["therapist"], "therapist"), (SETTING_NAMES["self"], "self")],
-            value="therapist", description="Setting", **_labelled(),
+            value="therapist", description="Setting", **ui.labelled(),
         )
         self.setting.observe(self._on_setting, names="value")
 
         # 3. Body regions: the map, a text list of what is chosen, a clear button.
         self.body_map = BodyMap(kb)
         self.body_map.observe(self._on_regions, names="selected")
-        self.regions_list = W.HTML()
+        self.regions_list = ui.html()
         self.regions_list.add_class("nm-marks-list")
         self.clear_regions = W.Button(description="Clear all regions", tooltip="Clear every chosen region",
-                                      layout=W.Layout(width="auto"))
+                                      layout=ui.auto)
         self.clear_regions.on_click(lambda _: setattr(self.body_map, "selected", []))
 
         # 4. Conditions: reduced sensation (whole session), then any condition at a place.
-        self.reduced = W.Checkbox(value=False, indent=False, layout=W.Layout(width="auto"),
-                                  description="Reduced sensation (the client cannot feel accurately): whole session")
+        self.reduced = ui.checkbox("Reduced sensation (the client cannot feel accurately): whole session")
         self.reduced.observe(self._on_reduced, names="value")
         self.condition = W.Dropdown(options=[(c.name, cid) for cid, c in kb.conditions.items()],
-                                    description="Condition", **_labelled())
-        self.where = W.Dropdown(description="Where it applies", **_labelled())
+                                    description="Condition", **ui.labelled())
+        self.where = W.Dropdown(description="Where it applies", **ui.labelled())
         self.condition.observe(lambda _: self._refresh_where(), names="value")
-        self.add_condition = W.Button(description="Add condition", button_style="", layout=W.Layout(width="auto"))
+        self.add_condition = W.Button(description="Add condition", button_style="", layout=ui.auto)
         self.add_condition.on_click(lambda _: self.add(self.condition.value, self.where.value or None))
-        self.placed = W.Select(options=[], rows=4, description="Conditions added", **_labelled())
-        self.remove_condition = W.Button(description="Remove chosen condition", layout=W.Layout(width="auto"))
+        self.placed = W.Select(options=[], rows=4, description="Conditions added", **ui.labelled())
+        self.remove_condition = W.Button(description="Remove chosen condition", layout=ui.auto)
         self.remove_condition.on_click(lambda _: self._remove_chosen())
-        self.conditions_note = W.HTML()
+        self.conditions_note = ui.html()
         self._refresh_where()
 
         # The result and the handout.
-        self.result = W.HTML()
-        self.client_name = W.Text(description="Client name", placeholder="optional", **_labelled())
+        self.result = ui.html()
+        self.client_name = W.Text(description="Client name", placeholder="optional", **ui.labelled())
         self.notes = W.Textarea(description="Notes for the handout", placeholder="optional",
-                                rows=3, **_labelled())
+                                rows=3, **ui.labelled())
         for w in (self.client_name, self.notes):
             w.observe(lambda _: self.update(), names="value")
-        self.handout_for = W.HTML()
-        self.download = W.HTML()
+        self.handout_for = ui.html()
+        self.download = ui.html()
 
         inputs = W.VBox([
-            W.HTML(_CSS),
-            _heading("1. Symptoms", "Tick each symptom the client reports."),
+            ui.html(_CSS),
+            ui.heading("1. Symptoms", "Tick each symptom the client reports."),
             *symptom_rows,
-            _heading("2. Setting"),
+            ui.heading("2. Setting"),
             self.setting,
-            _heading("3. Body regions", "Choose where the symptoms are, on the map."),
+            ui.heading("3. Body regions", "Choose where the symptoms are, on the map."),
             self.body_map,
             self.regions_list,
             self.clear_regions,
-            _heading("4. Conditions and red flags",
+            ui.heading("4. Conditions and red flags",
                      "Record anything that changes the plan, for the whole session or at one region."),
             self.reduced,
             self.condition, self.where, self.add_condition,
             self.placed, self.remove_condition, self.conditions_note,
         ], layout=W.Layout(flex="1 1 520px", min_width="280px"))
         results = W.VBox([
-            _heading("Your plan", "Updated on every change. Red flags and \"stop and refer\" always come first."),
+            ui.heading("Your plan", "Updated on every change. Red flags and \"stop and refer\" always come first."),
             self.result,
-            _heading("Session plan handout",
+            ui.heading("Session plan handout",
                      "A print-ready page with the choices, the plan, precautions and sources."),
             self.client_name, self.notes, self.handout_for, self.download,
         ], layout=W.Layout(flex="1 1 420px", min_width="280px"))
