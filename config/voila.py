@@ -36,12 +36,16 @@ else:
 
 # --- Kernels ------------------------------------------------------------------------
 # Pre-heat: each notebook gets a kernel that has already run it, so a page is interactive
-# about 30 % sooner. The explorer, the page most learners open together, gets two.
+# about 30 % sooner. The explorer, the page most learners open together, gets two, or as many
+# as `serve --class-size N` asks for (a class arriving together then finds its kernels ready;
+# each costs about 70 MB).
+import os  # noqa: E402
+
 c.VoilaConfiguration.preheat_kernel = True
 c.VoilaConfiguration.default_pool_size = 1
 c.VoilaKernelManager.kernel_pools_config = {
     "default": {"pool_size": 1},
-    "10_symptom_explorer.ipynb": {"pool_size": 2},
+    "10_symptom_explorer.ipynb": {"pool_size": max(1, int(os.environ.get("NEUROPATHY_COURSE_EXPLORER_POOL", "2")))},
 }
 # Wait a second after a pooled kernel is taken before starting its replacement.
 c.VoilaKernelManager.fill_delay = 1

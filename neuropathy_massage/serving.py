@@ -39,6 +39,8 @@ TEMPLATE_NAME = "course"
 HOME_NOTEBOOK = "00_course_home.ipynb"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8866
+#: Read by config/voila.py: how many explorer kernels to pre-heat (`serve --class-size N`).
+EXPLORER_POOL_ENV = "NEUROPATHY_COURSE_EXPLORER_POOL"
 COURSE_NAME_FALLBACK = "Massage for neuropathy symptoms"
 
 
@@ -274,6 +276,14 @@ def _parser() -> argparse.ArgumentParser:
         help="folder of notebooks to serve (default: the project's notebooks/)",
     )
     parser.add_argument(
+        "--class-size",
+        type=int,
+        default=None,
+        metavar="N",
+        help="pre-heat N explorer kernels for a class that opens the explorer together "
+        "(default 2; each costs about 70 MB of memory)",
+    )
+    parser.add_argument(
         "--print-command", action="store_true", help="print the Voila command and exit without serving"
     )
     return parser
@@ -286,6 +296,9 @@ def main(argv: list[str] | None = None) -> int:
         i = argv.index("--")
         argv, extra = argv[:i], argv[i + 1 :]
     args = _parser().parse_args(argv)
+    if args.class_size is not None and not 1 <= args.class_size <= 200:
+        print(f"error: --class-size must be between 1 and 200, not {args.class_size}", file=sys.stderr)
+        return 2
     folder = Path(args.notebooks) if args.notebooks else NOTEBOOKS_DIR
     if not folder.is_dir():
         print(f"error: notebook folder not found: {folder}", file=sys.stderr)
@@ -310,7 +323,10 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
     print("Stop with Ctrl+C.", flush=True)
-    process = subprocess.Popen(command, env=build_env())
+    env = build_env()
+    if args.class_size is not None:
+        env[EXPLORER_POOL_ENV] = str(args.class_size)
+    process = subprocess.Popen(command, env=env)
     try:
         return process.wait()
     except KeyboardInterrupt:

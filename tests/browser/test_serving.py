@@ -93,3 +93,30 @@ def test_cli_prints_the_command(tmp_path, capsys):
 def test_course_url():
     assert serving.course_url() == "http://127.0.0.1:8866/voila/render/00_course_home.ipynb"
     assert serving.course_url("0.0.0.0", 9000).startswith("http://127.0.0.1:9000/")
+
+
+def test_class_size_sets_the_explorer_pool(monkeypatch, tmp_path):
+    """`serve --class-size N` reaches config/voila.py as the explorer's pool size."""
+    import runpy
+
+    from neuropathy_massage.serving import CONFIG_FILE, EXPLORER_POOL_ENV
+    from traitlets.config import Config
+
+    def pools(env_value):
+        if env_value is None:
+            monkeypatch.delenv(EXPLORER_POOL_ENV, raising=False)
+        else:
+            monkeypatch.setenv(EXPLORER_POOL_ENV, env_value)
+        c = Config()
+        runpy.run_path(str(CONFIG_FILE), init_globals={"get_config": lambda: c})
+        return c.VoilaKernelManager.kernel_pools_config["10_symptom_explorer.ipynb"]["pool_size"]
+
+    assert pools(None) == 2
+    assert pools("30") == 30
+
+
+def test_class_size_out_of_range_is_a_clear_error(capsys):
+    from neuropathy_massage.serving import main
+
+    assert main(["--class-size", "0", "--print-command"]) == 2
+    assert "--class-size" in capsys.readouterr().err
