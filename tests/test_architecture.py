@@ -1,4 +1,4 @@
-"""One direction of flow: knowledge <- advisor <- ui; serving stands apart (docs/ARCHITECTURE.md)."""
+"""One direction of flow: knowledge <- advisor <- ui; serving and kernels stand apart (docs/ARCHITECTURE.md)."""
 
 import ast
 from pathlib import Path
@@ -11,7 +11,9 @@ PACKAGE = Path(__file__).resolve().parents[1] / "neuropathy_massage"
 FORBIDDEN = {
     "knowledge": {"advisor", "ui", "cli", "serving"},
     "advisor": {"ui", "cli", "serving"},
-    "ui": {"cli", "serving"},
+    "ui": {"cli", "serving", "kernels"},
+    "serving": {"knowledge", "advisor", "ui", "cli", "kernels"},
+    "kernels": {"knowledge", "advisor", "ui", "cli", "serving"},
 }
 
 
