@@ -47,8 +47,11 @@ c.VoilaKernelManager.kernel_pools_config = {
     "default": {"pool_size": 1},
     "10_symptom_explorer.ipynb": {"pool_size": max(1, int(os.environ.get("NEUROPATHY_COURSE_EXPLORER_POOL", "2")))},
 }
-# Wait a second after a pooled kernel is taken before starting its replacement.
-c.VoilaKernelManager.fill_delay = 1
+# Wait a second after a pooled kernel is taken before starting its replacement. With a class
+# pool (`serve --class-size N`) a whole class takes its kernels at once, and N replacements
+# starting together on a small machine stall every learner's clicks: start them two minutes
+# later, when the class is settled in.
+c.VoilaKernelManager.fill_delay = 120 if os.environ.get("NEUROPATHY_COURSE_EXPLORER_POOL") else 1
 # Voila 0.5.13 never shuts a kernel down when its page closes (voila#1458), so culling is
 # what frees them: a kernel whose page is gone (no websocket) and that has been idle for
 # 2 minutes is shut down; kernels of open pages are left alone however long the learner

@@ -47,3 +47,21 @@ def test_configured_in_the_voila_config():
 
     text = CONFIG_FILE.read_text(encoding="utf-8")
     assert '"neuropathy_massage.kernels.HandOutGraceKernelManager"' in text
+
+
+def test_after_a_page_has_connected_leaving_releases_it_without_grace(monkeypatch):
+    culled = []
+
+    async def base_cull(self, kernel_id):
+        culled.append(kernel_id)
+
+    monkeypatch.setattr(AsyncMappingKernelManager, "cull_kernel_if_idle", base_cull)
+    clock = [0.0]
+    monkeypatch.setattr(kernels.time, "monotonic", lambda: clock[0])
+    km = HandOutGraceKernelManager(hand_out_grace=120.0)
+    km._kernel_connections["k"] = 1
+    asyncio.run(km.cull_kernel_if_idle("k"))  # the learner's page is connected
+    km._kernel_connections["k"] = 0  # the learner left
+    clock[0] += 5
+    asyncio.run(km.cull_kernel_if_idle("k"))
+    assert culled == ["k", "k"], "a kernel whose page has come and gone is still under grace"
