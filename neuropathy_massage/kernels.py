@@ -6,9 +6,9 @@ page that takes one inherits its idle time, counted from the end of pre-heating;
 kernel is shut down under them ("Kernel does not exist"; reproduced by benchmarks/cull_race.py).
 This manager gives every kernel a grace period, counted from the first time the culler looks at
 it outside the pool, during which it is not culled while no page is connected to it. Voila wraps
-it (`VoilaConfiguration.multi_kernel_manager_class`, set in config/voila.py). Once the culler has
-seen a page connected, the kernel follows the ordinary idle rules: a learner who leaves releases
-it after `cull_idle_timeout`, grace or not.
+it (`VoilaConfiguration.multi_kernel_manager_class`, set in config/voila.py). Once a page has
+connected, the kernel follows the ordinary idle rules: a learner who leaves releases it after
+`cull_idle_timeout`, grace or not.
 """
 
 from __future__ import annotations
@@ -32,12 +32,14 @@ class HandOutGraceKernelManager(AsyncMappingKernelManager):
         self._first_checked: dict[str, float] = {}
         self._seen_connected: set[str] = set()
 
+    def notify_connect(self, kernel_id: str):
+        self._seen_connected.add(kernel_id)
+        super().notify_connect(kernel_id)
+
     async def cull_kernel_if_idle(self, kernel_id: str):
         now = time.monotonic()
         first = self._first_checked.setdefault(kernel_id, now)
-        if self._kernel_connections.get(kernel_id, 0):
-            self._seen_connected.add(kernel_id)
-        elif kernel_id not in self._seen_connected and now - first < self.hand_out_grace:
+        if kernel_id not in self._seen_connected and now - first < self.hand_out_grace:
             return None  # handed to a page that has not connected yet
         return await super().cull_kernel_if_idle(kernel_id)
 

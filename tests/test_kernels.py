@@ -37,7 +37,8 @@ def test_connected_kernel_gets_ordinary_rules(monkeypatch):
 
     monkeypatch.setattr(AsyncMappingKernelManager, "cull_kernel_if_idle", base_cull)
     km = HandOutGraceKernelManager()
-    km._kernel_connections["k"] = 1
+    km._kernel_connections["k"] = 0
+    km.notify_connect("k")
     asyncio.run(km.cull_kernel_if_idle("k"))
     assert culled == ["k"]
 
@@ -59,9 +60,10 @@ def test_after_a_page_has_connected_leaving_releases_it_without_grace(monkeypatc
     clock = [0.0]
     monkeypatch.setattr(kernels.time, "monotonic", lambda: clock[0])
     km = HandOutGraceKernelManager(hand_out_grace=120.0)
-    km._kernel_connections["k"] = 1
-    asyncio.run(km.cull_kernel_if_idle("k"))  # the learner's page is connected
-    km._kernel_connections["k"] = 0  # the learner left
+    km._kernel_connections["k"] = 0
+    asyncio.run(km.cull_kernel_if_idle("k"))  # handed out, page loading: grace
+    km.notify_connect("k")  # the learner's page connects...
+    km.notify_disconnect("k")  # ...and leaves before the culler looks again
     clock[0] += 5
     asyncio.run(km.cull_kernel_if_idle("k"))
-    assert culled == ["k", "k"], "a kernel whose page has come and gone is still under grace"
+    assert culled == ["k"], "a kernel whose page has come and gone is still under grace"
