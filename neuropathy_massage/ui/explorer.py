@@ -23,7 +23,7 @@ from neuropathy_massage.advisor import ConditionAt, Plan, Selection, plan
 from neuropathy_massage.knowledge import Knowledge, load_knowledge
 from neuropathy_massage.ui.body_map import BodyMap
 from neuropathy_massage.ui.export import SETTING_NAMES, download_link_html, handout_html
-from neuropathy_massage.ui.render import plan_html
+from neuropathy_massage.ui.render import plan_html, plan_marks
 
 WHOLE_SESSION = ""  # the "Where" dropdown's value for "the whole session"
 REDUCED_SENSATION = ConditionAt("reduced_sensation", None)
@@ -235,7 +235,7 @@ class Explorer(W.VBox):
         self.plan = p = plan(sel, self.kb)
         self.result.value = plan_html(p, self.kb, link_lessons=True)
 
-        marks = {r.region: r.status for r in p.regions}
+        marks = plan_marks(p)
         self.body_map.marks = marks
         if sel.regions:
             items = "".join(

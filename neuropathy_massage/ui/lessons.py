@@ -27,26 +27,19 @@ import ipywidgets as W
 import yaml
 
 from neuropathy_massage.advisor import Plan, Selection, plan
-from neuropathy_massage.knowledge import Knowledge, load_knowledge
+from neuropathy_massage.knowledge import Knowledge
 from neuropathy_massage.ui.render import (
     body_map_html,
     figure_html,
     figure_index,
+    scale_names,
     technique_html,
 )
+from neuropathy_massage.ui.render import kb_or_default as _kb
 
 COURSE_FILE = Path(__file__).resolve().parents[2] / "assets" / "course.yaml"
 
 _SETTING_LABEL = {"therapist": "therapist technique", "self": "self-care routine"}
-
-
-def _kb(kb: Optional[Knowledge]) -> Knowledge:
-    return kb or load_knowledge()
-
-
-def _level_names(kb: Knowledge) -> dict[int, str]:
-    """Pressure level names for use mid-sentence ("rubbing lotion in", "ordinary Swedish pressure")."""
-    return {lvl: p.name[:1].lower() + p.name[1:] for lvl, p in kb.pressure_levels.items()}
 
 
 _CELL = 'style="text-align:left;vertical-align:top"'
@@ -279,7 +272,7 @@ def pressure_range_html(technique_id: str, kb: Optional[Knowledge] = None) -> st
         rows.append((f"{lvl} · {escape(p.name)}", escape(p.hand), escape(p.client_feels),
                      "✔ in range" if inside else "— outside"))
         styles.append("background:#eef5ec;font-weight:bold" if inside else "")
-    names = _level_names(kb)
+    names = scale_names(kb)
     return (f"<p><strong>{escape(t.name)}</strong> uses level {t.pressure_min} to {t.pressure_max} of 5 "
             f"({escape(names[t.pressure_min])} to {escape(names[t.pressure_max])}).</p>"
             + _table("The pressure scale", ["Level", "What your hand does", "What the client feels",
@@ -290,7 +283,7 @@ def adaptations_html(technique_id: str, kb: Optional[Knowledge] = None) -> str:
     """For every symptom: its pressure limit and how this technique changes for it (or that it is left out)."""
     kb = _kb(kb)
     t = kb.techniques[technique_id]
-    names = _level_names(kb)
+    names = scale_names(kb)
     rows = []
     for s in kb.symptoms.values():
         if s.pressure_cap < t.pressure_min:
@@ -386,7 +379,7 @@ def technique_try_html(technique_id: str, symptoms: Iterable[str], kb: Optional[
     kb = _kb(kb)
     tech = kb.techniques[technique_id]
     symptoms = tuple(symptoms)
-    names = _level_names(kb)
+    names = scale_names(kb)
     p, outcomes = technique_outcomes(technique_id, symptoms, kb)
     chosen = ", ".join(kb.symptoms[s].name for s in kb.symptoms if s in symptoms)
     parts = [f"<p><strong>Symptoms chosen:</strong> {escape(chosen) if chosen else 'none yet'}.</p>"]

@@ -15,17 +15,14 @@ from typing import Iterable, Optional
 import ipywidgets as W
 
 from neuropathy_massage.advisor import Plan, Selection, plan
-from neuropathy_massage.knowledge import CaseStudy, Condition, Knowledge, load_knowledge
-from neuropathy_massage.ui.render import body_map_html, figure_html, plan_html, technique_html
+from neuropathy_massage.knowledge import CaseStudy, Condition, Knowledge
+from neuropathy_massage.ui.render import body_map_html, figure_html, plan_html, plan_marks, technique_html
+from neuropathy_massage.ui.render import kb_or_default as _kb
 
 #: The "where" value meaning "the whole session" (any other value is a region id).
 WHOLE_SESSION = "whole_session"
 
 _WIDE = {"description_width": "initial"}
-
-
-def _kb(kb: Knowledge | None) -> Knowledge:
-    return kb or load_knowledge()
 
 
 # --- HTML built from the data --------------------------------------------------------------
@@ -50,11 +47,6 @@ def routine_card_html(routine_id: str, kb: Knowledge | None = None) -> str:
     return ('<div class="nm-side-by-side" style="display:flex;flex-wrap:wrap;gap:1.5em;align-items:flex-start">'
             f'<div style="flex:1 1 340px"><p><strong>{escape(t.name)}</strong></p>{technique_html(routine_id, kb)}</div>'
             f'<div style="flex:1 1 340px">{figure}</div></div>')
-
-
-def plan_marks(p: Plan) -> dict[str, str]:
-    """Body-map marks for a plan: each chosen region is 'ok' or 'avoid'."""
-    return {r.region: ("avoid" if r.status == "avoid" else "ok") for r in p.regions}
 
 
 # --- Lesson 06: place conditions and watch the plan ----------------------------------------

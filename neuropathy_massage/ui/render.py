@@ -35,12 +35,22 @@ def template(name: str):
     return _env.get_template(name)
 
 
-def _kb(kb: Knowledge | None) -> Knowledge:
+def kb_or_default(kb: Knowledge | None) -> Knowledge:
+    """The knowledge given, else the course's own (loaded once)."""
     return kb or load_knowledge()
 
 
+_kb = kb_or_default
+
+
 def scale_names(kb: Knowledge | None = None) -> dict[int, str]:
-    return {lvl: p.name.lower() for lvl, p in _kb(kb).pressure_levels.items()}
+    """Pressure level names for use mid-sentence ("rubbing lotion in", "ordinary Swedish pressure")."""
+    return {lvl: p.name[:1].lower() + p.name[1:] for lvl, p in _kb(kb).pressure_levels.items()}
+
+
+def plan_marks(p: Plan) -> dict[str, str]:
+    """Body-map marks for a plan: each chosen region is 'ok' or 'avoid'."""
+    return {r.region: ("avoid" if r.status == "avoid" else "ok") for r in p.regions}
 
 
 def sources_html(ids: Iterable[str], kb: Knowledge | None = None) -> str:
