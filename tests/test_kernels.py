@@ -1,6 +1,7 @@
 """The course's kernel manager never culls a kernel a page is still loading (neuropathy_massage/kernels.py)."""
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
@@ -26,7 +27,10 @@ def culler(monkeypatch):
 
 
 def check(km):
-    asyncio.run(km.cull_kernel_if_idle("k"))
+    """One cull check, in a thread of its own: the browser tests' Playwright keeps an event loop
+    running in the main thread for the whole session, where asyncio.run() is refused."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, km.cull_kernel_if_idle("k")).result()
 
 
 def test_grace_then_normal_culling(culler):
