@@ -175,6 +175,21 @@ def notebook_title(path: str | os.PathLike[str]) -> str:
     return title
 
 
+WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
+
+
+def widget_view_count(notebook: Any) -> int:
+    """How many widget displays a stored (executed) notebook shows: outputs with the widget-view
+    mime. `notebook` is a path or the notebook's JSON already parsed."""
+    if not isinstance(notebook, dict):
+        notebook = json.loads(Path(notebook).read_text(encoding="utf-8"))
+    return sum(
+        WIDGET_VIEW_MIME in (output.get("data") or {})
+        for cell in notebook.get("cells", [])
+        for output in cell.get("outputs", []) or []
+    )
+
+
 def list_notebooks(folder: str | os.PathLike[str]) -> list[str]:
     """Notebook file names of a folder in course order (file-name order), hidden ones left out."""
     folder = Path(folder)

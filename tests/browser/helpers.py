@@ -38,9 +38,10 @@ from pathlib import Path
 from typing import Any, Iterable
 from urllib.parse import quote, urlsplit
 
+from neuropathy_massage.serving import widget_view_count
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT_DIR = PROJECT_ROOT / "test-artifacts" / "screenshots"
-WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 #: Schemes that never reach the network.
 LOCAL_SCHEMES = frozenset({"data", "blob", "about", "chrome-error", "javascript"})
@@ -106,13 +107,7 @@ def wait_for_page_ready(page: Any, expected_widgets: int = 0, timeout_ms: int = 
 
 def expected_widget_count(notebook_path: str | Path) -> int:
     """How many widget displays the stored notebook shows (outputs with the widget-view mime)."""
-    nb = json.loads(Path(notebook_path).read_text(encoding="utf-8"))
-    count = 0
-    for cell in nb.get("cells", []):
-        for output in cell.get("outputs", []) or []:
-            if WIDGET_MIME in (output.get("data") or {}):
-                count += 1
-    return count
+    return widget_view_count(notebook_path)
 
 
 def widget_count(page: Any) -> int:

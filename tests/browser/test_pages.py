@@ -51,6 +51,18 @@ def _frame_problems(page) -> list[str]:
     return problems
 
 
+def _axe_and_offline_problems(page, requested_urls) -> list[str]:
+    """Any axe violation (of any impact) and any request that left the machine, as problems."""
+    problems = []
+    violations = helpers.axe_violations(page)
+    if violations:
+        problems.append("axe violations:\n" + helpers.format_axe_violations(violations))
+    outside = helpers.external_requests(requested_urls)
+    if outside:
+        problems.append("requests left the machine:\n  " + "\n  ".join(sorted(set(outside))))
+    return problems
+
+
 @pytest.mark.parametrize("notebook", NOTEBOOK_PARAMS)
 def test_page(course_server, page, requested_urls, notebook):
     expected_widgets = helpers.expected_widget_count(course_server.notebooks_dir / notebook)
@@ -68,19 +80,20 @@ def test_page(course_server, page, requested_urls, notebook):
     if drawn < expected_widgets:
         problems.append(f"{drawn} widget view(s) drawn, the stored notebook displays {expected_widgets}")
     problems += [f"error output: {e}" for e in helpers.error_outputs(page)]
-    violations = helpers.axe_violations(page)
-    if violations:
-        problems.append("axe violations:\n" + helpers.format_axe_violations(violations))
-    outside = helpers.external_requests(requested_urls)
-    if outside:
-        problems.append("requests left the machine:\n  " + "\n  ".join(sorted(set(outside))))
+    problems += _axe_and_offline_problems(page, requested_urls)
     assert not problems, f"{notebook}:\n- " + "\n- ".join(problems)
 
 
 def test_course_home_links_every_lesson(course_server, page):
     """The course home, as served, links every other notebook of the course."""
+    from playwright.sync_api import expect
+
     home = "00_course_home.ipynb"
-    helpers.open_notebook(page, course_server.base_url, home, expected_widgets=0)
+    expected = helpers.expected_widget_count(course_server.notebooks_dir / home)
+    helpers.open_notebook(page, course_server.base_url, home, expected_widgets=expected)
+    # The lesson map is an output: wait for its last link before reading them all.
+    last = [name for name in NOTEBOOKS if name != home][-1]
+    expect(page.locator(f'main a[href$="{last}"]').first).to_be_attached(timeout=30_000)
     hrefs = page.locator("main a").evaluate_all("els => els.map(e => e.getAttribute('href') || '')")
     missing = [name for name in NOTEBOOKS if name != home and not any(h.split("/")[-1] == name for h in hrefs)]
     assert not missing, f"the served course home does not link: {missing}"
@@ -96,12 +109,7 @@ def test_contents_page(course_server, page, requested_urls):
     for name in NOTEBOOKS:
         if not any(h and h.endswith("/voila/render/" + name) for h in hrefs):
             problems.append(f"contents page does not link {name}")
-    violations = helpers.axe_violations(page)
-    if violations:
-        problems.append("axe violations:\n" + helpers.format_axe_violations(violations))
-    outside = helpers.external_requests(requested_urls)
-    if outside:
-        problems.append("requests left the machine: " + ", ".join(sorted(set(outside))))
+    problems += _axe_and_offline_problems(page, requested_urls)
     assert not problems, "contents page:\n- " + "\n- ".join(problems)
 
 
