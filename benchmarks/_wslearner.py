@@ -40,6 +40,8 @@ class WsLearner:
         self._reader: asyncio.Task | None = None
         self._states_future: asyncio.Future | None = None
         self._control_comm = uuid.uuid4().hex
+        self.phase = "not started"  # the step a failed learner was in, for its error message
+        self.kernel_id: str | None = None
 
     def _msg(self, msg_type: str, content: dict, channel: str = "shell", metadata: dict | None = None) -> dict:
         return {"header": {"msg_id": uuid.uuid4().hex, "msg_type": msg_type, "session": self.session,
@@ -80,6 +82,7 @@ class WsLearner:
     async def open(self) -> dict:
         """GET the page, connect, load every widget state. Returns timings (s)."""
         t0 = time.perf_counter()
+        self.phase = "GET page"
         client = AsyncHTTPClient(force_instance=True, defaults={"request_timeout": self.timeout})
         try:
             resp = await client.fetch(HTTPRequest(f"{self.base_url}/voila/render/{self.path}",
@@ -88,18 +91,25 @@ class WsLearner:
             client.close()
         html = resp.body.decode("utf-8", "replace")
         t_html = time.perf_counter()
+        self.phase = "read page"
         m = _CONFIG.search(html)
         if not m:
-            raise RuntimeError("no jupyter-config-data in the page")
-        kernel_id = json.loads(m.group(1)).get("kernelId")
+            text = re.sub(r"<[^>]+>", " ", html)
+            raise RuntimeError(f"no jupyter-config-data in the page (HTTP {resp.code}, {len(html)} bytes: "
+                               f"{' '.join(text.split())[-160:]!r})")
+        kernel_id = self.kernel_id = json.loads(m.group(1)).get("kernelId")
         if not kernel_id:
             raise RuntimeError("no kernelId in the page")
+        self.phase = "websocket connect"
         ws_url = self.base_url.replace("http", "ws", 1) + f"/api/kernels/{kernel_id}/channels?session_id={self.session}"
         self.ws = await asyncio.wait_for(websocket_connect(ws_url, max_message_size=64 * 2**20), self.timeout)
         self._reader = asyncio.create_task(self._read())
+        self.phase = "kernel_info_request"
         await asyncio.wait_for(await self._send(self._msg("kernel_info_request", {})), self.timeout)
+        self.phase = "comm_info_request"
         await asyncio.wait_for(await self._send(self._msg("comm_info_request", {"target_name": "jupyter.widget"})),
                                self.timeout)
+        self.phase = "request_states"
         self._states_future = asyncio.get_running_loop().create_future()
         await self._send(self._msg("comm_open", {"comm_id": self._control_comm,
                                                  "target_name": "jupyter.widget.control", "data": {}},
@@ -108,6 +118,7 @@ class WsLearner:
                                                 "data": {"method": "request_states"}}))
         await asyncio.wait_for(self._states_future, self.timeout)
         t_ready = time.perf_counter()
+        self.phase = "selections"
         return {"kernel_id": kernel_id, "html_s": t_html - t0, "tti_s": t_ready - t0, "widgets": len(self.states)}
 
     def checkboxes(self, skip_words: tuple[str, ...] = ("Reduced sensation",)) -> list[tuple[str, bool]]:

@@ -108,7 +108,8 @@ class CpuByRole:
                 t = p.cpu_times()
                 used = t.user + t.system
                 name = p.name().lower()
-            except psutil.Error:
+                cmdline = " ".join(p.cmdline()) if p.pid not in self.last else ""
+            except psutil.Error:  # ended (or became a zombie) since children() listed it
                 continue
             if p.pid == server_pid:
                 role = "voila_server"
@@ -120,7 +121,7 @@ class CpuByRole:
                 role = "playwright_driver"
             else:
                 role = self.last.get(p.pid, ("other", 0))[0]
-                if role == "other" and "ipykernel" in " ".join(p.cmdline()):
+                if role == "other" and "ipykernel" in cmdline:
                     role = "kernels"
             # A process first seen after the first sample was born during the phase.
             self.first.setdefault(p.pid, used if not self.sampled else 0.0)
@@ -387,7 +388,7 @@ class Bench:
         the run. Level after level starts while the pool kernels are younger than that timeout
         (see docs/PERFORMANCE.md: a pool kernel older than it can be culled while its page loads)."""
         extra = [f"--MappingKernelManager.cull_idle_timeout={self.args.cull_timeout}",
-                 f"--MappingKernelManager.cull_interval={self.args.cull_interval}"]
+                 f"--MappingKernelManager.cull_interval={self.args.cull_interval}", *self.args.learners_extra]
         server, took, waited, snap = await self.start_preheated(explorer_tree, extra, "learners")
         try:
             await self.phase_concurrency(browser, server)
@@ -543,7 +544,8 @@ class Bench:
                             errs.append("selection: the plan was not updated")
                     res.ok = True
                 except Exception as exc:  # noqa: BLE001 - recorded
-                    res.error = f"{type(exc).__name__}: {str(exc)[:200]} after {time.perf_counter() - t0:.1f}s"
+                    res.error = (f"{type(exc).__name__}: {str(exc)[:240]} after {time.perf_counter() - t0:.1f}s "
+                                 f"in {learner_.phase} (kernel {learner_.kernel_id})")
                 finally:
                     await learner_.close()
                 return res, sel_ms, errs
@@ -559,9 +561,16 @@ class Bench:
             cpu.sample()
 
             async def watch():
+                import psutil
+
                 while not stop.is_set():
-                    await asyncio.to_thread(cpu.sample)
-                    snap = await asyncio.to_thread(server.snapshot)
+                    try:
+                        await asyncio.to_thread(cpu.sample)
+                        snap = await asyncio.to_thread(server.snapshot)
+                    except psutil.Error as exc:  # a sample is lost, never the learners' phase
+                        log(f"  sampler: {type(exc).__name__}: {exc}")
+                        await asyncio.sleep(1.0)
+                        continue
                     peak["kernels"] = max(peak["kernels"], snap["kernel_count"])
                     peak["total_rss_mb"] = max(peak["total_rss_mb"], snap["total_rss_mb"])
                     if (snap["server"].get("rss_mb") or 0) > (peak_server.get("rss_mb") or 0):
@@ -592,7 +601,7 @@ class Bench:
                 for e in ([res.error] if res.error else []) + errs:
                     kinds[e.split(":")[0][:60]] += 1
                     if len(examples) < 5:
-                        examples.append(e[:200])
+                        examples.append(e[:400])
             lv = {"learners": n, "mode": mode, "succeeded": succeeded, "failed": n - succeeded,
                   "success_rate": round(succeeded / n, 3), "tti": summarize(ttis),
                   "selection_ms": summarize(sels, digits=1), "wall_s": round(wall, 1),
@@ -610,8 +619,16 @@ class Bench:
                 for kid in kernel_ids:
                     server.shutdown_kernel(kid)
                 server.wait_settled(min_kernels=self._pool_total, timeout=180)
+                after = server.snapshot()
             else:
                 self.results["memory"]["after_leave"] = self.watch_culling(server, baseline, peak)
+                after = server.snapshot()
+            # The server's memory once this class has gone: one value per class tells a
+            # high-water mark (flat from class to class) from a leak (growing with each class).
+            lv["after"] = {"kernels": after["kernel_count"], "server_rss_mb": after["server"].get("rss_mb"),
+                           "server_uss_mb": after["server"].get("uss_mb")}
+            log(f"  after class {li + 1}: {after['kernel_count']} kernels, server RSS "
+                f"{after['server'].get('rss_mb')} MB (started at {baseline['server_rss_mb']} MB)")
         self.results["memory"]["server_busy"] = peak_server
         self.results["concurrency"] = {
             "mode": ("browser = real pages, one headless Chromium with one context per learner; protocol = "
@@ -751,6 +768,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--preheated-extra", action="append", default=[], metavar="ARG",
                    help="extra Voila argument for the pre-heated server, to try a configuration change "
                         "(repeatable; e.g. --preheated-extra=--VoilaKernelManager.fill_delay=10)")
+    p.add_argument("--learners-extra", action="append", default=[], metavar="ARG",
+                   help="extra Voila argument for the concurrent-learners server (repeatable; e.g. "
+                        "--learners-extra=--Voila.log_level=DEBUG with --log-dir to study a failure)")
     p.add_argument("--explorer-only", action="store_true", help="TTI of the explorer and the floor only")
     p.add_argument("--skip-tti", action="store_true")
     p.add_argument("--skip-cold", action="store_true", help="no cold server (pre-heated TTI only)")
@@ -792,7 +812,8 @@ def main(argv: list[str] | None = None) -> int:
         "cold_extra_args": COLD_ARGS,
         "preheated_extra_args": list(args.preheated_extra),
         "learners_extra_args": [f"--MappingKernelManager.cull_idle_timeout={args.cull_timeout}",
-                                f"--MappingKernelManager.cull_interval={args.cull_interval}"],
+                                f"--MappingKernelManager.cull_interval={args.cull_interval}",
+                                *args.learners_extra],
         "chromium": chromium, "explorer_ui": EXPLORER, "floor_ui": FLOOR_UI})
     results["machine"]["loadavg_at_start"] = [round(x, 2) for x in os.getloadavg()]
     watch = CpuWatch().start()
