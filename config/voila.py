@@ -68,6 +68,23 @@ c.MappingKernelManager.cull_connected = False
 c.VoilaConfiguration.multi_kernel_manager_class = "neuropathy_massage.kernels.HandOutGraceKernelManager"
 c.HandOutGraceKernelManager.hand_out_grace = 120
 c.MappingKernelManager.cull_busy = False
+# Kernels listen on Unix sockets (ipc), not TCP ports. For TCP the server picks each new kernel's
+# five ports by binding port 0 and letting the port go; while a class arrives, the server's own
+# connections to the other kernels take ports from the same range, and now and then one takes a
+# port before the new kernel binds it. That kernel dies ("Address already in use") and Voila
+# 0.5.13 never finishes its page: 1 to 3 learners in 120 waited for ever in soaks of four classes
+# of 30 (docs/PERFORMANCE.md). Socket files have no such race. Voila keeps them beside the
+# connection files, in a new folder under the system temporary folder; where that path would be
+# too long for a socket (or on Windows), kernels stay on TCP.
+import tempfile  # noqa: E402
+
+try:
+    from neuropathy_massage.kernels import ipc_transport_fits
+except ImportError:
+    pass
+else:
+    if ipc_transport_fits(os.path.join(tempfile.gettempdir(), "voila_xxxxxxxx")):
+        c.KernelManager.transport = "ipc"
 
 # --- Server -------------------------------------------------------------------------
 c.Voila.open_browser = False

@@ -13,10 +13,30 @@ connected, the kernel follows the ordinary idle rules: a learner who leaves rele
 
 from __future__ import annotations
 
+import os
 import time
 
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from traitlets import Float
+
+#: The longest Unix socket path the kernel may bind: ``sun_path`` holds 108 bytes on Linux and
+#: 104 on macOS, the terminating NUL included.
+UNIX_SOCKET_PATH_MAX = 103
+
+
+def ipc_socket_path(connection_dir: str, port: int = 99) -> str:
+    """The path of one of a kernel's Unix sockets when kernels use the ``ipc`` transport.
+
+    jupyter_client names a kernel's connection file ``kernel-<uuid>.json`` in the kernel manager's
+    ``connection_dir`` and, for ``ipc``, puts its sockets beside it as ``kernel-<uuid>-ipc-<n>``
+    (n = 1 to 5, higher only if such files are left over)."""
+    return os.path.join(connection_dir, f"kernel-{'0' * 8}-{'0' * 4}-{'0' * 4}-{'0' * 4}-{'0' * 12}-ipc-{port}")
+
+
+def ipc_transport_fits(connection_dir: str) -> bool:
+    """True when kernels can listen on Unix sockets under ``connection_dir``: a POSIX system and
+    socket paths short enough. Otherwise kernels stay on TCP."""
+    return os.name == "posix" and len(os.fsencode(ipc_socket_path(connection_dir))) <= UNIX_SOCKET_PATH_MAX
 
 
 class HandOutGraceKernelManager(AsyncMappingKernelManager):

@@ -1,7 +1,9 @@
 """The course's kernel manager never culls a kernel a page is still loading (neuropathy_massage/kernels.py)."""
 
 import asyncio
+import os
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
@@ -66,3 +68,46 @@ def test_configured_in_the_voila_config():
 
     text = CONFIG_FILE.read_text(encoding="utf-8")
     assert '"neuropathy_massage.kernels.HandOutGraceKernelManager"' in text
+
+
+# --- Kernel transport: Unix sockets where they fit (config/voila.py) --------------------------
+
+
+def test_ipc_socket_path_names_what_jupyter_client_binds(tmp_path):
+    """The length check must measure the path jupyter_client really gives a kernel's sockets."""
+    from jupyter_client import KernelManager
+
+    km = KernelManager(transport="ipc", connection_file=str(tmp_path / "kernel-0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9.json"))
+    km.write_connection_file()
+    try:
+        bound = [f"{km.ip}-{port}" for port in (km.shell_port, km.iopub_port, km.stdin_port, km.control_port, km.hb_port)]
+        assert all(Path(p).parent == tmp_path for p in bound)
+        predicted = {len(kernels.ipc_socket_path(str(tmp_path), port=int(p.rsplit("-", 1)[1]))) for p in bound}
+        assert predicted == {len(p) for p in bound}
+    finally:
+        km.cleanup_connection_file()
+
+
+def test_ipc_transport_fits_short_paths_on_posix_only(monkeypatch):
+    assert kernels.ipc_transport_fits("/tmp/voila_abcdefgh") == (os.name == "posix")
+    too_long = "/" + "d" * (kernels.UNIX_SOCKET_PATH_MAX - len(kernels.ipc_socket_path("/")) + 1)
+    assert len(kernels.ipc_socket_path(too_long)) > kernels.UNIX_SOCKET_PATH_MAX
+    assert not kernels.ipc_transport_fits(too_long)
+    monkeypatch.setattr(kernels.os, "name", "nt")
+    assert not kernels.ipc_transport_fits("/tmp/voila_abcdefgh")
+
+
+def test_served_configuration_puts_kernels_on_unix_sockets():
+    """config/voila.py chooses ipc here (Linux, short temporary folder): no TCP port race when a
+    class starts thirty kernels at once (docs/PERFORMANCE.md, back-to-back classes)."""
+    import tempfile
+
+    from traitlets.config.loader import PyFileConfigLoader
+
+    from neuropathy_massage import serving
+
+    cfg = PyFileConfigLoader("voila.py", path=str(serving.CONFIG_DIR)).load_config()
+    expected = "ipc" if kernels.ipc_transport_fits(os.path.join(tempfile.gettempdir(), "voila_xxxxxxxx")) else None
+    assert cfg.KernelManager.get("transport") == expected
+    if os.name == "posix" and len(tempfile.gettempdir()) < 30:
+        assert expected == "ipc"
