@@ -23,6 +23,7 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -41,6 +42,10 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8866
 #: Read by config/voila.py: how many explorer kernels to pre-heat (`serve --class-size N`).
 EXPLORER_POOL_ENV = "NEUROPATHY_COURSE_EXPLORER_POOL"
+#: Seconds a page may stay on Voila's spinner before it tells the learner to reload (the
+#: template's slow-start notice); read from this variable when the server starts, default 90.
+SLOW_PAGE_ENV = "NEUROPATHY_COURSE_SLOW_PAGE_SECONDS"
+DEFAULT_SLOW_PAGE_S = 90
 COURSE_NAME_FALLBACK = "Massage for neuropathy symptoms"
 
 
@@ -247,6 +252,15 @@ def course_navigation(root_dir: str | os.PathLike[str], notebook_path: str, base
     return nav
 
 
+def slow_page_seconds(environ: Mapping[str, str] | None = None) -> int:
+    """How long (s) a page may load before the learner is told to reload: ``SLOW_PAGE_ENV`` if it
+    holds a whole number from 1 to 3600, else :data:`DEFAULT_SLOW_PAGE_S`."""
+    raw = (os.environ if environ is None else environ).get(SLOW_PAGE_ENV, "").strip()
+    if raw.isdigit() and 1 <= int(raw) <= 3600:
+        return int(raw)
+    return DEFAULT_SLOW_PAGE_S
+
+
 def course_page_config(page_config: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     """Voila ``page_config_hook``: adds ``page_config["course"]`` (see :func:`course_navigation`).
 
@@ -259,6 +273,7 @@ def course_page_config(page_config: dict[str, Any], **kwargs: Any) -> dict[str, 
         notebook_path = (kwargs.get("notebook_path") or "").lstrip("/")
         base_url = kwargs.get("base_url") or "/"
         page_config["course"] = course_navigation(root_dir, notebook_path, base_url)
+        page_config["course"]["slowPageSeconds"] = slow_page_seconds()
     except Exception:  # pragma: no cover - defensive
         log = kwargs.get("log")
         if log is not None:
@@ -299,6 +314,14 @@ def _parser() -> argparse.ArgumentParser:
         "(default 2; each costs about 70 MB of memory)",
     )
     parser.add_argument(
+        "--slow-page-seconds",
+        type=int,
+        default=None,
+        metavar="S",
+        help=f"after S seconds on the loading spinner a page tells the learner to reload it "
+        f"(default {DEFAULT_SLOW_PAGE_S}, 1 to 3600)",
+    )
+    parser.add_argument(
         "--print-command", action="store_true", help="print the Voila command and exit without serving"
     )
     return parser
@@ -313,6 +336,9 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.class_size is not None and not 1 <= args.class_size <= 200:
         print(f"error: --class-size must be between 1 and 200, not {args.class_size}", file=sys.stderr)
+        return 2
+    if args.slow_page_seconds is not None and not 1 <= args.slow_page_seconds <= 3600:
+        print(f"error: --slow-page-seconds must be between 1 and 3600, not {args.slow_page_seconds}", file=sys.stderr)
         return 2
     folder = Path(args.notebooks) if args.notebooks else NOTEBOOKS_DIR
     if not folder.is_dir():
@@ -341,6 +367,8 @@ def main(argv: list[str] | None = None) -> int:
     env = build_env()
     if args.class_size is not None:
         env[EXPLORER_POOL_ENV] = str(args.class_size)
+    if args.slow_page_seconds is not None:
+        env[SLOW_PAGE_ENV] = str(args.slow_page_seconds)
     process = subprocess.Popen(command, env=env)
     try:
         return process.wait()

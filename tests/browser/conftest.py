@@ -124,19 +124,25 @@ def stop_process_tree(process: subprocess.Popen, timeout: float = 20) -> None:
                 child.kill()
 
 
-def start_course_server(folder: Path, log_name: str = "voila-server") -> CourseServer:
-    """Start the course on a free port of 127.0.0.1 with `make serve`'s command; wait until it answers.
+def start_course_server(
+    folder: Path,
+    log_name: str = "voila-server",
+    extra_args: tuple[str, ...] = (),
+    extra_env: dict[str, str] | None = None,
+) -> CourseServer:
+    """Start the course on a free port of 127.0.0.1 with `make serve`'s command (plus any
+    ``extra_args`` for Voila and ``extra_env``); wait until it answers.
 
     Voila's output goes to test-artifacts/<log_name>-<port>.log.
     """
     port = free_port()
-    command = serving.build_command(notebooks_dir=folder, host="127.0.0.1", port=port)
+    command = serving.build_command(notebooks_dir=folder, host="127.0.0.1", port=port, extra_args=extra_args)
     ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
     log_path = ARTIFACTS_DIR / f"{log_name}-{port}.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             command,
-            env=serving.build_env(),
+            env={**serving.build_env(), **(extra_env or {})},
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,

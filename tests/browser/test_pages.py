@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from neuropathy_massage import serving
+
 from . import helpers
 from .conftest import discovered_notebooks, start_course_server
 
@@ -241,6 +243,49 @@ def test_error_is_a_short_friendly_message(failing_course, page):
     # The harness notices it: a page like this fails test_page.
     assert helpers.error_outputs(page)
     helpers.assert_no_axe_violations(page)
+
+
+@pytest.fixture(scope="module")
+def slow_course(course_server, tmp_path_factory):
+    """A short-lived server for a page that takes 10 s to start, told to call a page slow after
+    2 s (`serve --slow-page-seconds 2` sets the same variable) and to send Voila's heartbeat
+    every second; no pre-heating, so the page really waits for its kernel."""
+    folder = tmp_path_factory.mktemp("slow-course")
+    notebook = {
+        "cells": [
+            {"cell_type": "markdown", "metadata": {}, "source": ["# A slow page"]},
+            {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+             "source": ["import time\n", "time.sleep(10)\n", "print('the slow page has started')"]},
+        ],
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    (folder / "00_course_home.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
+    server = start_course_server(
+        folder,
+        log_name="voila-slow-course",
+        extra_args=("--VoilaConfiguration.preheat_kernel=False", "--VoilaConfiguration.http_keep_alive_timeout=1"),
+        extra_env={serving.SLOW_PAGE_ENV: "2"},
+    )
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_a_page_stuck_on_the_spinner_tells_the_learner_to_reload(slow_course, page):
+    page.goto(helpers.render_url(slow_course.base_url, "00_course_home.ipynb"), wait_until="commit")
+    notice = page.locator("#loading .course-slow-start")
+    notice.wait_for(state="visible", timeout=9000)  # well before the page itself starts
+    assert notice.get_attribute("role") == "alert"
+    assert "Reload the page" in notice.inner_text()
+    assert page.locator(".course-slow-start").count() == 1, "the notice is shown once"
+    helpers.assert_no_axe_violations(page, label="slow-start notice")
+    # The page is not given up on: once it starts, the notice goes with the spinner.
+    helpers.wait_for_page_ready(page, 0, timeout_ms=60000)
+    assert "the slow page has started" in page.locator("main").inner_text()
+    assert page.locator(".course-slow-start").count() == 0
 
 
 def test_missing_page_is_a_plain_404(course_server, page, requested_urls):

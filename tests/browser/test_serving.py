@@ -120,3 +120,25 @@ def test_class_size_out_of_range_is_a_clear_error(capsys):
 
     assert main(["--class-size", "0", "--print-command"]) == 2
     assert "--class-size" in capsys.readouterr().err
+
+
+def test_slow_page_seconds_comes_from_the_environment():
+    """`serve --slow-page-seconds S` reaches the page's slow-start notice through this variable;
+    anything but a whole number from 1 to 3600 keeps the default."""
+    env = serving.SLOW_PAGE_ENV
+    assert serving.slow_page_seconds({}) == serving.DEFAULT_SLOW_PAGE_S
+    assert serving.slow_page_seconds({env: "45"}) == 45
+    for bad in ("0", "-5", "ninety", "1.5", "99999", "<script>"):
+        assert serving.slow_page_seconds({env: bad}) == serving.DEFAULT_SLOW_PAGE_S, bad
+
+
+def test_page_config_carries_the_slow_page_seconds(monkeypatch):
+    monkeypatch.setenv(serving.SLOW_PAGE_ENV, "30")
+    config = serving.course_page_config({}, notebook_path="00_course_home.ipynb", base_url="/",
+                                        settings={"contents_manager": type("CM", (), {"root_dir": str(serving.NOTEBOOKS_DIR)})()})
+    assert config["course"]["slowPageSeconds"] == 30
+
+
+def test_slow_page_seconds_out_of_range_is_a_clear_error(capsys):
+    assert serving.main(["--slow-page-seconds", "0", "--print-command"]) == 2
+    assert "--slow-page-seconds must be between 1 and 3600" in capsys.readouterr().err
