@@ -56,6 +56,9 @@ EXPLORER = {
 }
 FLOOR_UI = {"pane": ".widget-html", "control": ".widget-checkbox input[type=checkbox]"}
 CHROMIUM_CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
+#: Seconds to wait before the memory snapshot taken after a class has been shut down: config/voila.py
+#: has the server hand freed memory back 5 s after the last kernel shutdown.
+RELEASE_WAIT_S = 6.0
 COLD_ARGS = ["--VoilaConfiguration.preheat_kernel=False"]
 
 __all__ = [
@@ -619,6 +622,7 @@ class Bench:
                 for kid in kernel_ids:
                     server.shutdown_kernel(kid)
                 server.wait_settled(min_kernels=self._pool_total, timeout=180)
+                time.sleep(RELEASE_WAIT_S)  # the server hands freed memory back 5 s after the last shutdown
                 after = server.snapshot()
             else:
                 self.results["memory"]["after_leave"] = self.watch_culling(server, baseline, peak)

@@ -67,6 +67,9 @@ c.MappingKernelManager.cull_connected = False
 # inherits from the pool can already be past the timeout): neuropathy_massage/kernels.py.
 c.VoilaConfiguration.multi_kernel_manager_class = "neuropathy_massage.kernels.HandOutGraceKernelManager"
 c.HandOutGraceKernelManager.hand_out_grace = 120
+# After kernels are shut down (a class leaving), hand the server's freed memory back to the system
+# 5 s after the last of them: glibc otherwise keeps it, and the server stays at its high-water mark.
+c.HandOutGraceKernelManager.release_memory_after = 5
 c.MappingKernelManager.cull_busy = False
 # Kernels listen on Unix sockets (ipc), not TCP ports. For TCP the server picks each new kernel's
 # five ports by binding port 0 and letting the port go; while a class arrives, the server's own

@@ -9,10 +9,17 @@ it outside the pool, during which it is not culled while no page is connected to
 it (`VoilaConfiguration.multi_kernel_manager_class`, set in config/voila.py). Once a page has
 connected, the kernel follows the ordinary idle rules: a learner who leaves releases it after
 `cull_idle_timeout`, grace or not.
+
+After a run of shutdowns the manager also hands the server's freed memory back to the system
+(`release_free_memory`), and `ipc_transport_fits` tells config/voila.py whether kernels can use
+Unix sockets instead of TCP ports.
 """
 
 from __future__ import annotations
 
+import asyncio
+import ctypes
+import ctypes.util
 import os
 import time
 
@@ -39,6 +46,23 @@ def ipc_transport_fits(connection_dir: str) -> bool:
     return os.name == "posix" and len(os.fsencode(ipc_socket_path(connection_dir))) <= UNIX_SOCKET_PATH_MAX
 
 
+def release_free_memory() -> bool:
+    """Hand the C heap's free pages back to the system (glibc's ``malloc_trim``). Returns False
+    where there is no such call (macOS, Windows, musl), and then does nothing.
+
+    A class's kernels pass tens of megabytes of widget state, pages and messages through the
+    server; once they are gone glibc keeps the freed memory for reuse, so the server's resident
+    memory stays at its high-water mark (docs/PERFORMANCE.md, section 2)."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        trim = libc.malloc_trim
+    except (OSError, AttributeError):
+        return False
+    trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
+    trim(0)
+    return True
+
+
 class HandOutGraceKernelManager(AsyncMappingKernelManager):
     hand_out_grace = Float(
         120.0,
@@ -47,10 +71,18 @@ class HandOutGraceKernelManager(AsyncMappingKernelManager):
         "connected page is never culled (covers a page that is still loading).",
     )
 
+    release_memory_after = Float(
+        5.0,
+        config=True,
+        help="Seconds after the last of a run of kernel shutdowns before the server hands its freed "
+        "memory back to the system (release_free_memory); 0 never does.",
+    )
+
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._first_checked: dict[str, float] = {}
         self._seen_connected: set[str] = set()
+        self._release_handle: asyncio.TimerHandle | None = None
 
     def notify_connect(self, kernel_id: str):
         self._seen_connected.add(kernel_id)
@@ -66,4 +98,16 @@ class HandOutGraceKernelManager(AsyncMappingKernelManager):
     async def shutdown_kernel(self, kernel_id: str, *args, **kwargs):
         self._first_checked.pop(kernel_id, None)
         self._seen_connected.discard(kernel_id)
-        return await super().shutdown_kernel(kernel_id, *args, **kwargs)
+        try:
+            return await super().shutdown_kernel(kernel_id, *args, **kwargs)
+        finally:
+            self._release_memory_later()
+
+    def _release_memory_later(self) -> None:
+        """Once a run of shutdowns (a class leaving, culled one by one) has ended, release the
+        server's freed memory: one call, `release_memory_after` seconds after the last."""
+        if self.release_memory_after <= 0:
+            return
+        if self._release_handle is not None:
+            self._release_handle.cancel()
+        self._release_handle = asyncio.get_running_loop().call_later(self.release_memory_after, release_free_memory)

@@ -2,6 +2,9 @@
 
 import asyncio
 import os
+import platform
+import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -111,3 +114,50 @@ def test_served_configuration_puts_kernels_on_unix_sockets():
     assert cfg.KernelManager.get("transport") == expected
     if os.name == "posix" and len(tempfile.gettempdir()) < 30:
         assert expected == "ipc"
+
+
+# --- Memory: freed heap handed back after a class leaves --------------------------------------
+
+
+def _run_in_thread(coro_fn):
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro_fn()).result()
+
+
+@pytest.mark.parametrize("delay, expected_calls", [(0.05, 1), (0, 0)])
+def test_one_memory_release_after_a_run_of_shutdowns(monkeypatch, delay, expected_calls):
+    calls = []
+
+    async def base_shutdown(self, kernel_id, *args, **kwargs):
+        return None
+
+    monkeypatch.setattr(AsyncMappingKernelManager, "shutdown_kernel", base_shutdown)
+    monkeypatch.setattr(kernels, "release_free_memory", lambda: calls.append(time.monotonic()) or True)
+    km = HandOutGraceKernelManager(release_memory_after=delay)
+
+    async def class_leaves():
+        for kid in ("a", "b", "c"):  # culled one after another
+            await km.shutdown_kernel(kid)
+            await asyncio.sleep(0.01)
+        assert calls == [], "memory released while kernels were still being shut down"
+        await asyncio.sleep(0.2)
+
+    _run_in_thread(class_leaves)
+    assert len(calls) == expected_calls
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc",
+                    reason="malloc_trim is glibc's (the course's Linux servers); elsewhere it is a no-op")
+def test_release_free_memory_gives_freed_heap_pages_back():
+    def rss() -> int:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+    blocks = [bytes(1000) for _ in range(100_000)]  # about 100 MB on the C heap (objects > 512 B)
+    keep = blocks[::100]  # live objects scattered through it, so free() alone cannot shrink the heap
+    del blocks
+    before = rss()
+    assert kernels.release_free_memory() is True
+    released = before - rss()
+    assert released > 50 * 2**20, f"only {released / 2**20:.1f} MB handed back"
+    assert len(keep) == 1000
