@@ -631,7 +631,7 @@ class Bench:
             # high-water mark (flat from class to class) from a leak (growing with each class).
             lv["after"] = {"kernels": after["kernel_count"], "server_rss_mb": after["server"].get("rss_mb"),
                            "server_uss_mb": after["server"].get("uss_mb")}
-            log(f"  after class {li + 1}: {after['kernel_count']} kernels, server RSS "
+            log(f"  after level {li + 1} ({n} {mode} learners): {after['kernel_count']} kernels, server RSS "
                 f"{after['server'].get('rss_mb')} MB (started at {baseline['server_rss_mb']} MB)")
         self.results["memory"]["server_busy"] = peak_server
         self.results["concurrency"] = {

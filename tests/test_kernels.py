@@ -31,11 +31,16 @@ def culler(monkeypatch):
     return km, clock, culled
 
 
-def check(km):
-    """One cull check, in a thread of its own: the browser tests' Playwright keeps an event loop
-    running in the main thread for the whole session, where asyncio.run() is refused."""
+def run_in_thread(coro_fn):
+    """asyncio.run(coro_fn()) in a thread of its own: the browser tests' Playwright keeps an event
+    loop running in the main thread for the whole session, where asyncio.run() is refused."""
     with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(asyncio.run, km.cull_kernel_if_idle("k")).result()
+        return pool.submit(asyncio.run, coro_fn()).result()
+
+
+def check(km):
+    """One cull check."""
+    run_in_thread(lambda: km.cull_kernel_if_idle("k"))
 
 
 def test_grace_then_normal_culling(culler):
@@ -119,11 +124,6 @@ def test_served_configuration_puts_kernels_on_unix_sockets():
 # --- Memory: freed heap handed back after a class leaves --------------------------------------
 
 
-def _run_in_thread(coro_fn):
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coro_fn()).result()
-
-
 @pytest.mark.parametrize("delay, expected_calls", [(0.05, 1), (0, 0)])
 def test_one_memory_release_after_a_run_of_shutdowns(monkeypatch, delay, expected_calls):
     calls = []
@@ -142,7 +142,7 @@ def test_one_memory_release_after_a_run_of_shutdowns(monkeypatch, delay, expecte
         assert calls == [], "memory released while kernels were still being shut down"
         await asyncio.sleep(0.2)
 
-    _run_in_thread(class_leaves)
+    run_in_thread(class_leaves)
     assert len(calls) == expected_calls
 
 
