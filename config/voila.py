@@ -75,8 +75,8 @@ c.MappingKernelManager.cull_busy = False
 # five ports by binding port 0 and letting the port go; while a class arrives, the server's own
 # connections to the other kernels take ports from the same range, and now and then one takes a
 # port before the new kernel binds it. That kernel dies ("Address already in use") and Voila
-# 0.5.13 never finishes its page: 1 to 3 learners in 120 waited for ever in soaks of four classes
-# of 30 (docs/PERFORMANCE.md). Socket files have no such race. Voila keeps them beside the
+# 0.5.13 never finishes its page: 4 of 540 learners waited for ever in soaks of back-to-back
+# classes of 30, none of 480 on sockets (docs/PERFORMANCE.md). Socket files have no such race. Voila keeps them beside the
 # connection files, in a new folder under the system temporary folder; where that path would be
 # too long for a socket (or on Windows), kernels stay on TCP.
 import tempfile  # noqa: E402
