@@ -22,6 +22,7 @@ import ctypes
 import ctypes.util
 import os
 import time
+import uuid
 
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from traitlets import Float
@@ -37,7 +38,7 @@ def ipc_socket_path(connection_dir: str, port: int = 99) -> str:
     jupyter_client names a kernel's connection file ``kernel-<uuid>.json`` in the kernel manager's
     ``connection_dir`` and, for ``ipc``, puts its sockets beside it as ``kernel-<uuid>-ipc-<n>``
     (n = 1 to 5, higher only if such files are left over)."""
-    return os.path.join(connection_dir, f"kernel-{'0' * 8}-{'0' * 4}-{'0' * 4}-{'0' * 4}-{'0' * 12}-ipc-{port}")
+    return os.path.join(connection_dir, f"kernel-{uuid.UUID(int=0)}-ipc-{port}")
 
 
 def ipc_transport_fits(connection_dir: str) -> bool:
