@@ -1,10 +1,12 @@
-"""Load the course's knowledge data (assets/knowledge/*.yaml) into frozen, validated records.
+"""Load the course's knowledge data (assets/knowledge/*.yaml, assets/figures/figures.yaml) into
+frozen, validated records.
 
 Every clinical fact of the course lives once, in YAML, with the ids of its sources. This module
-reads the files, validates each record with pydantic, checks every cross-reference (an id that
-one record names must exist; every pressure level lies on the 1-5 scale) and hands out one
-cached, read-only `Knowledge`. Malformed data raises `KnowledgeError` with one line naming the
-file, the record and the field.
+reads the files (safely: `yamlio`), validates each record with pydantic (`records`), checks every
+cross-reference (an id that one record names must exist; every pressure level lies on the 1-5
+scale; every figure file exists) and hands out one cached, read-only `Knowledge`. Malformed data
+raises `KnowledgeError`; each of its `problems` is one line naming the file, the record and the
+field. Every problem found is reported, not only the first.
 """
 
 from __future__ import annotations
@@ -12,186 +14,39 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Literal, Mapping, Optional
+from typing import Iterable, Mapping
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import ValidationError
 
-PRESSURE_MIN = 1
-PRESSURE_MAX = 5
-
-#: libyaml's safe loader when PyYAML was built with it (5x faster: every kernel start loads the
-#: data), else the pure-Python one; both are safe loaders.
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-#: Where the data lives in a checkout (the package is installed editable from the repo).
-DEFAULT_DIR = Path(__file__).resolve().parent.parent / "assets" / "knowledge"
-
-Setting = Literal["therapist", "self"]
+from neuropathy_massage import paths
+from neuropathy_massage.records import (
+    PRESSURE_MAX,
+    PRESSURE_MIN,
+    CaseStudy,
+    Condition,
+    Figure,
+    Mechanism,
+    Precaution,
+    PressureLevel,
+    QuizItem,
+    Record,
+    Region,
+    Source,
+    Sourced,
+    Symptom,
+    Technique,
+)
+from neuropathy_massage.yamlio import YamlProblem, read_yaml
 
 
 class KnowledgeError(ValueError):
-    """Malformed knowledge data: the message names the file, the record and the field."""
+    """Malformed course data. `problems`: one line each, naming the file, the record and the field;
+    `str()` is the first of them (and how many more there are)."""
 
-
-class Record(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
-
-
-class Sourced(Record):
-    sources: tuple[str, ...] = Field(min_length=1)
-
-
-Pressure = int  # validated against the scale in _check_pressure
-
-
-class Source(Record):
-    id: str
-    title: str
-    kind: str
-    publisher: str
-    authors: Optional[str] = None
-    year: Optional[int] = None
-    note: str
-
-
-class PressureLevel(Sourced):
-    level: int
-    name: str
-    hand: str  # what the therapist's hand does
-    client_feels: str
-
-
-class Region(Sourced):
-    id: str
-    name: str
-    side: Literal["left", "right"]
-    limb: Literal["hand", "foot", "forearm", "lower_leg"]
-    area: str
-
-
-class Symptom(Sourced):
-    id: str
-    name: str
-    description: str
-    typical_regions: tuple[str, ...] = Field(min_length=1)
-    pressure_cap: int
-    cap_reason: str
-    reduces_sensation: bool = False
-
-
-class Mechanism(Sourced):
-    id: str
-    name: str
-    summary: str
-    how: tuple[str, ...] = Field(min_length=1)
-
-
-class Technique(Sourced):
-    """A therapist technique or a self-care routine (told apart by `setting`)."""
-
-    id: str
-    name: str
-    setting: Setting
-    lesson: str
-    purpose: str
-    steps: tuple[str, ...] = Field(min_length=1)
-    direction: str
-    pressure_min: int
-    pressure_max: int
-    duration: str
-    mechanisms: tuple[str, ...] = Field(min_length=1)
-    regions: tuple[str, ...] = Field(min_length=1)
-    adaptations: Mapping[str, str] = Field(default_factory=dict)  # symptom id -> what to change
-    not_when: tuple[str, ...] = ()
-    uses_warm_water: bool = False
-
-
-class Trigger(Record):
-    """When a precaution is shown: any one of the filled-in conditions is enough."""
-
-    always: bool = False
-    settings: tuple[Setting, ...] = ()
-    reduced_sensation: bool = False
-    warm_water: bool = False
-    symptoms: tuple[str, ...] = ()
-
-
-class Precaution(Sourced):
-    id: str
-    name: str
-    text: str
-    when: Trigger
-
-
-Action = Literal["avoid", "cap_pressure", "stop_and_refer"]
-
-
-class Response(Record):
-    """What a condition does at one scope: avoid the region, cap the pressure, or stop and refer."""
-
-    action: Action
-    pressure_cap: Optional[int] = None
-    reason: str
-
-
-class Condition(Sourced):
-    id: str
-    name: str
-    kind: Literal["contraindication", "red_flag"]
-    description: str
-    at_region: Optional[Response] = None
-    whole_session: Optional[Response] = None
-    referral: Optional[str] = None
-    reduces_sensation: bool = False
-    #: The regions it may be placed on (empty = any region), e.g. foot red flags on the feet.
-    regions: tuple[str, ...] = ()
-
-    def allows_region(self, region_id: str) -> bool:
-        """Whether the condition may be placed on this region."""
-        return self.at_region is not None and (not self.regions or region_id in self.regions)
-
-
-class QuizOption(Record):
-    text: str
-    correct: bool
-    explanation: str
-
-
-class QuizItem(Sourced):
-    id: str
-    lesson: str
-    question: str
-    options: tuple[QuizOption, ...] = Field(min_length=2)
-
-    @field_validator("options")
-    @classmethod
-    def _one_right_answer(cls, options):
-        if sum(o.correct for o in options) != 1:
-            raise ValueError("exactly one option must be marked correct")
-        return options
-
-
-class PlacedCondition(Record):
-    id: str
-    region: Optional[str] = None
-
-
-class CaseSelection(Record):
-    symptoms: tuple[str, ...] = ()
-    regions: tuple[str, ...] = ()
-    conditions: tuple[PlacedCondition, ...] = ()
-    setting: Setting = "therapist"
-
-
-class CaseStudy(Sourced):
-    id: str
-    title: str
-    story: str
-    selection: CaseSelection
-    question: str
-    choices: tuple[QuizOption, ...] = Field(min_length=2)
-    teaching_points: tuple[str, ...] = Field(min_length=1)
+    def __init__(self, problems: Iterable[str]):
+        self.problems = list(problems) or ["the course data is malformed"]
+        more = len(self.problems) - 1
+        super().__init__(self.problems[0] + (f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""))
 
 
 # file name -> (top-level key, record model, key that identifies a record)
@@ -208,6 +63,7 @@ FILES: dict[str, tuple[str, type[Record], str]] = {
     "quiz.yaml": ("items", QuizItem, "id"),
     "case_studies.yaml": ("cases", CaseStudy, "id"),
 }
+FIGURES_FILE = "figures.yaml"  # in assets/figures/, beside the SVG files it indexes
 
 
 def _ro(mapping: dict) -> Mapping:
@@ -217,20 +73,20 @@ def _ro(mapping: dict) -> Mapping:
 class Knowledge:
     """Every record of the course, by id, read-only. Get it with `load_knowledge()`."""
 
-    def __init__(self, directory: Path, tables: dict[str, dict]):
+    def __init__(self, directory: Path, figures_dir: Path, tables: dict[str, dict]):
         self.directory = directory
+        self.figures_dir = figures_dir
         self.sources: Mapping[str, Source] = _ro(tables["sources.yaml"])
         self.pressure_levels: Mapping[int, PressureLevel] = _ro(tables["pressure_scale.yaml"])
         self.regions: Mapping[str, Region] = _ro(tables["regions.yaml"])
         self.symptoms: Mapping[str, Symptom] = _ro(tables["symptoms.yaml"])
         self.mechanisms: Mapping[str, Mechanism] = _ro(tables["mechanisms.yaml"])
-        self.techniques: Mapping[str, Technique] = _ro(
-            {**tables["techniques.yaml"], **tables["routines.yaml"]}
-        )
+        self.techniques: Mapping[str, Technique] = _ro({**tables["techniques.yaml"], **tables["routines.yaml"]})
         self.precautions: Mapping[str, Precaution] = _ro(tables["precautions.yaml"])
         self.conditions: Mapping[str, Condition] = _ro(tables["conditions.yaml"])
         self.quiz: Mapping[str, QuizItem] = _ro(tables["quiz.yaml"])
         self.case_studies: Mapping[str, CaseStudy] = _ro(tables["case_studies.yaml"])
+        self.figures: Mapping[str, Figure] = _ro(tables[FIGURES_FILE])
 
     def techniques_for(self, setting: str) -> tuple[Technique, ...]:
         return tuple(t for t in self.techniques.values() if t.setting == setting)
@@ -238,69 +94,86 @@ class Knowledge:
     def quiz_for(self, lesson: str) -> tuple[QuizItem, ...]:
         return tuple(q for q in self.quiz.values() if q.lesson == lesson)
 
-    def cite(self, ids) -> tuple[Source, ...]:
+    def cases_for(self, lesson: str) -> tuple[CaseStudy, ...]:
+        return tuple(c for c in self.case_studies.values() if c.lesson == lesson)
+
+    def precautions_in(self, *groups: str) -> tuple[Precaution, ...]:
+        return tuple(p for p in self.precautions.values() if p.group in groups)
+
+    def cite(self, ids: Iterable[str]) -> tuple[Source, ...]:
         """The sources with these ids, in the order of sources.yaml, each once."""
         wanted = set(ids)
         return tuple(s for sid, s in self.sources.items() if sid in wanted)
 
-
-def _where(file: str, key: str, record: object, index: int) -> str:
-    name = record.get(key) if isinstance(record, dict) else None
-    return f"{file}: record '{name}'" if name is not None else f"{file}: record #{index + 1}"
+    def figure_path(self, figure_id: str) -> Path:
+        return self.figures_dir / self.figures[figure_id].file
 
 
-def _read(path: Path, top: str) -> list:
+def _records(path: Path, top: str, problems: list[str], unreadable: set) -> list:
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
-    except FileNotFoundError:
-        raise KnowledgeError(f"{path.name}: file is missing from {path.parent}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise KnowledgeError(f"{path.name}: not valid YAML{at}: {problem}") from None
+        data = read_yaml(path)
+    except YamlProblem as exc:
+        problems.append(str(exc))
+        unreadable.add(path.name)
+        return []
     if isinstance(data, dict) and top in data and data[top] is None:
-        data[top] = []  # the key is there with no records yet
+        return []  # the key is there with no records yet
     if not isinstance(data, dict) or not isinstance(data.get(top), list):
-        raise KnowledgeError(f"{path.name}: expected a top-level key '{top}' holding a list of records")
+        problems.append(f"{path.name}: expected a top-level key '{top}' holding a list of records")
+        unreadable.add(path.name)
+        return []
     return data[top]
 
 
-def _parse(file: str, raw: list, model: type[Record], key: str) -> dict:
+def _parse(file: str, raw: list, model: type[Record], key: str, problems: list[str], broken: set) -> dict:
+    """Valid records by id; the id of a record that fails validation goes into `broken` (so other
+    records naming it are not reported as naming an unknown id)."""
     table: dict = {}
     for index, record in enumerate(raw):
-        where = _where(file, key, record, index)
+        name = record.get(key) if isinstance(record, dict) else None
+        where = f"{file}: record '{name}'" if name is not None else f"{file}: record #{index + 1}"
         if not isinstance(record, dict):
-            raise KnowledgeError(f"{where}: expected a mapping of fields, got {type(record).__name__}")
+            problems.append(f"{where}: expected a mapping of fields, got {type(record).__name__}")
+            continue
         try:
             parsed = model.model_validate(record)
         except ValidationError as exc:
-            err = exc.errors()[0]
-            field = ".".join(str(p) for p in err["loc"]) or "(record)"
-            raise KnowledgeError(f"{where}: field '{field}': {err['msg']}") from None
+            for err in exc.errors():
+                field = ".".join(str(p) for p in err["loc"]) or "(record)"
+                problems.append(f"{where}: field '{field}': {err['msg']}")
+            if name is not None:
+                broken.add(name)
+            continue
         ident = getattr(parsed, key)
         if ident in table:
-            raise KnowledgeError(f"{where}: field '{key}': duplicate {key} {ident!r}")
+            problems.append(f"{where}: field '{key}': duplicate {key} {ident!r}")
+            continue
         table[ident] = parsed
     return table
 
 
 class _Checker:
-    """Cross-reference checks; the first problem raises with file, record and field."""
+    """Cross-reference checks; each problem found is added to `problems`."""
 
-    def __init__(self, tables: dict[str, dict]):
-        self.t = tables
+    def __init__(self, tables: dict[str, dict], broken: set, unreadable: set, figures_dir: Path, problems: list[str]):
+        self.t, self.broken, self.figures_dir, self.problems = tables, broken, figures_dir, problems
+        self.unreadable = unreadable  # files that could not be read: references to them are not checked
 
-    def fail(self, file: str, ident, field: str, msg: str):
-        raise KnowledgeError(f"{file}: record '{ident}': field '{field}': {msg}")
+    def fail(self, file: str, ident, field: str, msg: str) -> None:
+        self.problems.append(f"{file}: record '{ident}': field '{field}': {msg}")
 
-    def refs(self, file, ident, field, values, table_file, what):
-        known = self.t[table_file]
+    def refs(self, file, ident, field, values, table_files, what) -> None:
+        if set(table_files if isinstance(table_files, tuple) else (table_files,)) & self.unreadable:
+            return
+        known = set()
+        for tf in (table_files if isinstance(table_files, tuple) else (table_files,)):
+            known |= set(self.t[tf])
         for v in values:
-            if v not in known:
-                self.fail(file, ident, field, f"unknown {what} id {v!r} (known: {', '.join(sorted(map(str, known)))})")
+            if v not in known and v not in self.broken:
+                listed = ", ".join(sorted(map(str, known)))
+                self.fail(file, ident, field, f"unknown {what} id {v!r} (known: {listed})")
 
-    def pressure(self, file, ident, field, value):
+    def pressure(self, file, ident, field, value) -> None:
         if value is not None and not PRESSURE_MIN <= value <= PRESSURE_MAX:
             self.fail(file, ident, field, f"pressure level {value} is outside the scale {PRESSURE_MIN}-{PRESSURE_MAX}")
 
@@ -311,14 +184,28 @@ class _Checker:
                 if isinstance(rec, Sourced):
                     self.refs(file, ident, "sources", rec.sources, "sources.yaml", "source")
         levels = sorted(t["pressure_scale.yaml"])
-        if levels != list(range(PRESSURE_MIN, PRESSURE_MAX + 1)):
-            raise KnowledgeError(
-                f"pressure_scale.yaml: field 'level': the scale must have levels {PRESSURE_MIN}-{PRESSURE_MAX} once each, found {levels}"
-            )
+        if (levels != list(range(PRESSURE_MIN, PRESSURE_MAX + 1)) and not self.broken & set(range(1, 6))
+                and "pressure_scale.yaml" not in self.unreadable):
+            self.problems.append(f"pressure_scale.yaml: field 'level': the scale must have levels "
+                                 f"{PRESSURE_MIN}-{PRESSURE_MAX} once each, found {levels}")
         for ident, s in t["symptoms.yaml"].items():
             self.refs("symptoms.yaml", ident, "typical_regions", s.typical_regions, "regions.yaml", "region")
             self.pressure("symptoms.yaml", ident, "pressure_cap", s.pressure_cap)
+        for ident, m in t["mechanisms.yaml"].items():
+            if m.figure is not None:
+                self.refs("mechanisms.yaml", ident, "figure", [m.figure], FIGURES_FILE, "figure")
+        self.techniques()
+        self.precautions()
+        self.conditions()
+        self.cases()
+        for ident, fig in t[FIGURES_FILE].items():
+            if not (self.figures_dir / fig.file).is_file():
+                self.fail(FIGURES_FILE, ident, "file", f"no file {fig.file!r} in {self.figures_dir}")
+
+    def techniques(self) -> None:
+        t = self.t
         for file in ("techniques.yaml", "routines.yaml"):
+            want = "therapist" if file == "techniques.yaml" else "self"
             for ident, tech in t[file].items():
                 self.pressure(file, ident, "pressure_min", tech.pressure_min)
                 self.pressure(file, ident, "pressure_max", tech.pressure_max)
@@ -327,61 +214,79 @@ class _Checker:
                 self.refs(file, ident, "mechanisms", tech.mechanisms, "mechanisms.yaml", "mechanism")
                 self.refs(file, ident, "regions", tech.regions, "regions.yaml", "region")
                 self.refs(file, ident, "adaptations", tech.adaptations, "symptoms.yaml", "symptom")
-            want = "therapist" if file == "techniques.yaml" else "self"
-            for ident, tech in t[file].items():
+                self.refs(file, ident, "figures", tech.figures, FIGURES_FILE, "figure")
                 if tech.setting != want:
                     self.fail(file, ident, "setting", f"records in {file} must have setting {want!r}")
-        dupes = set(t["techniques.yaml"]) & set(t["routines.yaml"])
-        if dupes:
-            self.fail("routines.yaml", sorted(dupes)[0], "id", "also used by a technique in techniques.yaml")
-        for ident, p in t["precautions.yaml"].items():
+        for ident in sorted(set(t["techniques.yaml"]) & set(t["routines.yaml"])):
+            self.fail("routines.yaml", ident, "id", "also used by a technique in techniques.yaml")
+
+    def precautions(self) -> None:
+        for ident, p in self.t["precautions.yaml"].items():
             self.refs("precautions.yaml", ident, "when.symptoms", p.when.symptoms, "symptoms.yaml", "symptom")
             w = p.when
             if not (w.always or w.settings or w.reduced_sensation or w.warm_water or w.symptoms):
                 self.fail("precautions.yaml", ident, "when", "names no trigger, so it would never be shown")
-        for ident, c in t["conditions.yaml"].items():
-            self.refs("conditions.yaml", ident, "regions", c.regions, "regions.yaml", "region")
+
+    def conditions(self) -> None:
+        for ident, c in self.t["conditions.yaml"].items():
+            file = "conditions.yaml"
+            self.refs(file, ident, "regions", c.regions, "regions.yaml", "region")
             if c.regions and c.at_region is None:
-                self.fail("conditions.yaml", ident, "regions", "only a condition with at_region can list regions")
+                self.fail(file, ident, "regions", "only a condition with at_region can list regions")
             if c.at_region is None and c.whole_session is None:
-                self.fail("conditions.yaml", ident, "at_region", "a condition needs at_region or whole_session")
+                self.fail(file, ident, "at_region", "a condition needs at_region or whole_session")
             for scope in ("at_region", "whole_session"):
                 r = getattr(c, scope)
                 if r is None:
                     continue
-                self.pressure("conditions.yaml", ident, f"{scope}.pressure_cap", r.pressure_cap)
+                self.pressure(file, ident, f"{scope}.pressure_cap", r.pressure_cap)
                 if (r.action == "cap_pressure") != (r.pressure_cap is not None):
-                    self.fail("conditions.yaml", ident, f"{scope}.pressure_cap", "is required with action cap_pressure and only then")
+                    self.fail(file, ident, f"{scope}.pressure_cap", "is required with action cap_pressure and only then")
                 if scope == "whole_session" and r.action == "avoid":
-                    self.fail("conditions.yaml", ident, "whole_session.action", "'avoid' is for one region; use stop_and_refer for the whole session")
+                    self.fail(file, ident, "whole_session.action",
+                              "'avoid' is for one region; use stop_and_refer for the whole session")
                 if c.kind == "red_flag" and r.action != "stop_and_refer":
-                    self.fail("conditions.yaml", ident, f"{scope}.action", "a red flag must stop and refer")
+                    self.fail(file, ident, f"{scope}.action", "a red flag must stop and refer")
             if c.kind == "red_flag" and not c.referral:
-                self.fail("conditions.yaml", ident, "referral", "a red flag must say where to refer")
-        for ident, q in t["quiz.yaml"].items():
-            if not q.lesson:
-                self.fail("quiz.yaml", ident, "lesson", "is empty")
-        for ident, case in t["case_studies.yaml"].items():
+                self.fail(file, ident, "referral", "a red flag must say where to refer")
+
+    def cases(self) -> None:
+        file = "case_studies.yaml"
+        for ident, case in self.t[file].items():
             sel = case.selection
-            self.refs("case_studies.yaml", ident, "selection.symptoms", sel.symptoms, "symptoms.yaml", "symptom")
-            self.refs("case_studies.yaml", ident, "selection.regions", sel.regions, "regions.yaml", "region")
+            self.refs(file, ident, "selection.symptoms", sel.symptoms, "symptoms.yaml", "symptom")
+            self.refs(file, ident, "selection.regions", sel.regions, "regions.yaml", "region")
             for pc in sel.conditions:
-                self.refs("case_studies.yaml", ident, "selection.conditions", [pc.id], "conditions.yaml", "condition")
+                self.refs(file, ident, "selection.conditions", [pc.id], "conditions.yaml", "condition")
                 if pc.region is not None:
-                    self.refs("case_studies.yaml", ident, "selection.conditions.region", [pc.region], "regions.yaml", "region")
+                    self.refs(file, ident, "selection.conditions.region", [pc.region], "regions.yaml", "region")
 
 
-def read_knowledge(directory: Path | str) -> Knowledge:
-    """Read and check every file in `directory` (no cache: use `load_knowledge`)."""
+def read_knowledge(directory: Path | str, figures_dir: Path | str | None = None) -> Knowledge:
+    """Read and check every file of a knowledge folder (no cache: use `load_knowledge`).
+    `figures_dir` defaults to the `figures/` folder beside it."""
     directory = Path(directory)
+    figures = Path(figures_dir) if figures_dir is not None else directory.parent / "figures"
+    problems: list[str] = []
+    broken: set = set()
+    unreadable: set = set()
     tables = {}
     for file, (top, model, key) in FILES.items():
-        tables[file] = _parse(file, _read(directory / file, top), model, key)
-    _Checker(tables).run()
-    return Knowledge(directory, tables)
+        tables[file] = _parse(file, _records(directory / file, top, problems, unreadable), model, key, problems, broken)
+    tables[FIGURES_FILE] = _parse(FIGURES_FILE, _records(figures / FIGURES_FILE, "figures", problems, unreadable),
+                                  Figure, "id", problems, broken)
+    _Checker(tables, broken, unreadable, figures, problems).run()
+    if problems:
+        raise KnowledgeError(problems)
+    return Knowledge(directory, figures, tables)
 
 
 @lru_cache(maxsize=4)
+def _load(directory: Path) -> Knowledge:
+    return read_knowledge(directory)
+
+
 def load_knowledge(directory: Path | str | None = None) -> Knowledge:
-    """The course's knowledge, loaded once per directory and shared (records are frozen)."""
-    return read_knowledge(DEFAULT_DIR if directory is None else directory)
+    """The course's knowledge, loaded once per folder and shared (records are frozen). Without a
+    folder: `NEUROPATHY_COURSE_DATA`/knowledge when set, else the course's own."""
+    return _load(Path(directory).resolve() if directory is not None else paths.knowledge_dir())

@@ -4,12 +4,38 @@
 report how many they checked; the totals are printed at the end of the run in a
 "selections checked" section, so a reader sees how much of the selection space was covered.
 
+`assets_copy` — a full copy of the course's assets/ (knowledge, figures, course.yaml) in a
+temporary folder, for tests that change one thing and load it; `notebooks_copy` likewise for
+notebooks/. `FIXTURE_ASSETS` — the small knowledge of tests/fixtures/assets, for golden cases
+that must not move when the course's own data grows.
+
 Add new fixtures below; keep this file free of test logic.
 """
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
+
+from neuropathy_massage import paths
+
+FIXTURE_ASSETS = Path(__file__).resolve().parent / "fixtures" / "assets"
+
+
+@pytest.fixture
+def assets_copy(tmp_path) -> Path:
+    target = tmp_path / "assets"
+    shutil.copytree(paths.package_assets(), target, ignore=shutil.ignore_patterns("__pycache__"))
+    return target
+
+
+@pytest.fixture
+def notebooks_copy(tmp_path) -> Path:
+    target = tmp_path / "notebooks"
+    shutil.copytree(paths.notebooks_dir(), target, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    return target
 
 _COUNTS = pytest.StashKey[dict]()
 

@@ -1,12 +1,14 @@
 """The knowledge loader: the real data loads and is read-only; broken data fails with ONE line
 that names the file, the record and the field.
 
-Each broken fixture is a full copy of assets/knowledge in a temporary directory with exactly one
-thing changed (see BROKEN below), so the error can only come from that change.
+Each broken fixture is a full copy of assets/ in a temporary directory with exactly one thing
+changed (see BROKEN below), so the error can only come from that change. The YAML itself is read
+safely: duplicate keys, anchors and aliases, oversized files and non-UTF-8 bytes are refused.
 """
 
 from __future__ import annotations
 
+import copy
 import shutil
 from pathlib import Path
 
@@ -14,7 +16,8 @@ import pydantic
 import pytest
 import yaml
 
-from neuropathy_massage.knowledge import DEFAULT_DIR, FILES, KnowledgeError, load_knowledge, read_knowledge
+from neuropathy_massage import paths, yamlio
+from neuropathy_massage.knowledge import KnowledgeError, load_knowledge, read_knowledge
 
 KB = load_knowledge()
 
@@ -68,7 +71,7 @@ def test_load_knowledge_is_cached():
 
 
 def test_read_knowledge_reads_afresh():
-    fresh = read_knowledge(DEFAULT_DIR)
+    fresh = read_knowledge(paths.knowledge_dir())
     assert fresh is not KB
     assert list(fresh.symptoms) == list(KB.symptoms)
 
@@ -77,11 +80,10 @@ def test_read_knowledge_reads_afresh():
 
 
 def _copy(tmp_path: Path) -> Path:
-    target = tmp_path / "knowledge"
-    target.mkdir()
-    for file in FILES:
-        shutil.copy(DEFAULT_DIR / file, target / file)
-    return target
+    """A copy of the course's assets/ (knowledge beside its figures); returns its knowledge folder."""
+    target = tmp_path / "assets"
+    shutil.copytree(paths.package_assets(), target)
+    return target / "knowledge"
 
 
 def _edit_yaml(directory: Path, file: str, change) -> None:
@@ -198,7 +200,7 @@ def test_a_file_without_its_top_level_list_is_named(tmp_path):
 
 def test_a_duplicate_id_is_named(tmp_path):
     directory = _copy(tmp_path)
-    _edit_yaml(directory, "symptoms.yaml", lambda d: d["symptoms"].append(dict(d["symptoms"][0])))
+    _edit_yaml(directory, "symptoms.yaml", lambda d: d["symptoms"].append(copy.deepcopy(d["symptoms"][0])))
     first = KB.symptoms[next(iter(KB.symptoms))].id
     with pytest.raises(KnowledgeError, match=rf"^symptoms\.yaml: record '{first}': field 'id': duplicate"):
         read_knowledge(directory)
@@ -207,3 +209,91 @@ def test_a_duplicate_id_is_named(tmp_path):
 def test_an_untouched_copy_loads(tmp_path):
     """The fixtures above fail because of their one change, not because of the copying."""
     assert list(read_knowledge(_copy(tmp_path)).conditions) == list(KB.conditions)
+
+
+def test_every_problem_is_reported_one_line_each(tmp_path):
+    """An author fixing the data sees every problem at once, not one per run."""
+    directory = _copy(tmp_path)
+    _edit_yaml(directory, "symptoms.yaml", _pressure_cap_7)
+    _edit_yaml(directory, "techniques.yaml", _unknown_mechanism)
+    _edit_yaml(directory, "precautions.yaml", _misspelt_field)
+    with pytest.raises(KnowledgeError) as info:
+        read_knowledge(directory)
+    problems = info.value.problems
+    assert len(problems) == 3, problems
+    assert all("\n" not in p for p in problems)
+    assert {p.split(":")[0] for p in problems} == {"symptoms.yaml", "techniques.yaml", "precautions.yaml"}
+    assert "(and 2 more problems)" in str(info.value)
+
+
+def test_a_record_that_fails_does_not_make_others_name_an_unknown_id(tmp_path):
+    """A symptom with a broken field is reported once; techniques adapting to it are not."""
+    directory = _copy(tmp_path)
+    _edit_yaml(directory, "symptoms.yaml", _missing_field)
+    with pytest.raises(KnowledgeError) as info:
+        read_knowledge(directory)
+    assert len(info.value.problems) == 1, info.value.problems
+
+
+# --- the YAML itself ------------------------------------------------------------------------------
+
+
+def _replace_line(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_a_duplicate_key_is_refused_not_silently_replaced(tmp_path):
+    """A second `pressure_cap` would otherwise replace a safety limit without a word."""
+    directory = _copy(tmp_path)
+    symptom = KB.symptoms["touch_hypersensitivity"]
+    _replace_line(directory / "symptoms.yaml", f"    pressure_cap: {symptom.pressure_cap}\n",
+                  f"    pressure_cap: {symptom.pressure_cap}\n    pressure_cap: 5\n")
+    with pytest.raises(KnowledgeError) as info:
+        read_knowledge(directory)
+    message = str(info.value)
+    assert message.startswith("symptoms.yaml: record 'touch_hypersensitivity': field 'pressure_cap': "
+                              "duplicate key 'pressure_cap' (line "), message
+
+
+def test_anchors_and_aliases_are_refused(tmp_path):
+    directory = _copy(tmp_path)
+    path = directory / "regions.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("sources: [seed_article]", "sources: &s [seed_article]", 1)
+                    .replace("sources: [seed_article]", "sources: *s", 1), encoding="utf-8")
+    with pytest.raises(KnowledgeError, match=r"^regions\.yaml: line \d+: anchors and aliases"):
+        read_knowledge(directory)
+
+
+def test_an_alias_bomb_is_refused_before_it_expands(tmp_path):
+    directory = _copy(tmp_path)
+    bomb = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    bomb += [f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]"
+             for i in range(9)]
+    (directory / "mechanisms.yaml").write_text("\n".join(bomb) + "\n", encoding="utf-8")
+    with pytest.raises(KnowledgeError, match=r"^mechanisms\.yaml: line 1: anchors and aliases"):
+        read_knowledge(directory)
+
+
+def test_a_file_larger_than_the_bound_is_refused(tmp_path):
+    directory = _copy(tmp_path)
+    path = directory / "sources.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "#" * (yamlio.MAX_BYTES + 1), encoding="utf-8")
+    with pytest.raises(KnowledgeError, match=r"^sources\.yaml: file is [\d,]+ bytes; the course reads at most"):
+        read_knowledge(directory)
+
+
+def test_bytes_that_are_not_utf8_are_one_line(tmp_path):
+    directory = _copy(tmp_path)
+    path = directory / "precautions.yaml"
+    path.write_bytes(path.read_bytes() + b"\n# caf\xe9\n")
+    with pytest.raises(KnowledgeError, match=r"^precautions\.yaml: not UTF-8 text: byte 0xe9 at line \d+$"):
+        read_knowledge(directory)
+
+
+def test_a_figure_the_index_names_must_exist(tmp_path):
+    directory = _copy(tmp_path)
+    (directory.parent / "figures" / "pressure_scale.svg").unlink()
+    with pytest.raises(KnowledgeError, match=r"^figures\.yaml: record 'pressure_scale': field 'file': no file"):
+        read_knowledge(directory)

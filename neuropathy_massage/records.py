@@ -1,0 +1,221 @@
+"""The typed records of the course's knowledge, and the one selection type.
+
+Every record is a frozen pydantic model with `extra="forbid"`, so a typo in the YAML (`txet:`)
+is an error, not a silently missing field. What each field means: docs/DATA.md. The loader that
+reads them and checks their cross-references is `neuropathy_massage.knowledge`.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Literal, Mapping, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+PRESSURE_MIN = 1
+PRESSURE_MAX = 5
+
+Setting = Literal["therapist", "self"]
+SETTINGS: tuple[str, ...] = ("therapist", "self")
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class Sourced(Record):
+    sources: tuple[str, ...] = Field(min_length=1)
+
+
+class Source(Record):
+    id: str
+    title: str
+    kind: str
+    publisher: str
+    authors: Optional[str] = None
+    year: Optional[int] = None
+    note: str
+
+
+class PressureLevel(Sourced):
+    level: int
+    name: str
+    hand: str  # what the therapist's hand does
+    client_feels: str
+
+
+class Region(Sourced):
+    id: str
+    name: str
+    side: Literal["left", "right"]
+    limb: Literal["hand", "foot", "forearm", "lower_leg"]
+    area: str
+
+
+class Symptom(Sourced):
+    id: str
+    name: str
+    description: str
+    typical_regions: tuple[str, ...] = Field(min_length=1)
+    pressure_cap: int
+    cap_reason: str
+    reduces_sensation: bool = False
+
+
+class Mechanism(Sourced):
+    id: str
+    name: str
+    summary: str
+    how: tuple[str, ...] = Field(min_length=1)
+    figure: Optional[str] = None
+
+
+class Technique(Sourced):
+    """A therapist technique or a self-care routine (told apart by `setting`)."""
+
+    id: str
+    name: str
+    setting: Setting
+    purpose: str
+    steps: tuple[str, ...] = Field(min_length=1)
+    direction: str
+    pressure_min: int
+    pressure_max: int
+    duration: str
+    mechanisms: tuple[str, ...] = Field(min_length=1)
+    regions: tuple[str, ...] = Field(min_length=1)
+    adaptations: Mapping[str, str] = Field(default_factory=dict)  # symptom id -> what to change
+    not_when: tuple[str, ...] = ()
+    uses_warm_water: bool = False
+    figures: tuple[str, ...] = ()
+
+
+class Trigger(Record):
+    """When a precaution is shown: any one of the filled-in conditions is enough."""
+
+    always: bool = False
+    settings: tuple[Setting, ...] = ()
+    reduced_sensation: bool = False
+    warm_water: bool = False
+    symptoms: tuple[str, ...] = ()
+
+
+class Precaution(Sourced):
+    id: str
+    name: str
+    text: str
+    #: The lesson section it belongs to (before, communication, when_to_stop, ...): lessons show
+    #: the precautions of a group, never a hand-typed list of ids.
+    group: str
+    when: Trigger
+
+
+Action = Literal["avoid", "cap_pressure", "stop_and_refer"]
+
+
+class Response(Record):
+    """What a condition does at one scope: avoid the region, cap the pressure, or stop and refer."""
+
+    action: Action
+    pressure_cap: Optional[int] = None
+    reason: str
+
+
+class Condition(Sourced):
+    id: str
+    name: str
+    kind: Literal["contraindication", "red_flag"]
+    description: str
+    at_region: Optional[Response] = None
+    whole_session: Optional[Response] = None
+    referral: Optional[str] = None
+    reduces_sensation: bool = False
+    #: The regions it may be placed on (empty = any region), e.g. foot red flags on the feet.
+    regions: tuple[str, ...] = ()
+
+    def allows_region(self, region_id: str) -> bool:
+        """Whether the condition may be placed on this region."""
+        return self.at_region is not None and (not self.regions or region_id in self.regions)
+
+
+class QuizOption(Record):
+    text: str
+    correct: bool
+    explanation: str
+
+
+class QuizItem(Sourced):
+    id: str
+    lesson: str
+    question: str
+    options: tuple[QuizOption, ...] = Field(min_length=2)
+
+    @field_validator("options")
+    @classmethod
+    def _one_right_answer(cls, options):
+        if sum(o.correct for o in options) != 1:
+            raise ValueError("exactly one option must be marked correct")
+        return options
+
+
+class Figure(Record):
+    id: str
+    file: str
+    title: str
+    alt: str
+
+
+# --------------------------------------------------------------------------- the selection
+
+
+class PlacedCondition(Record):
+    """A condition recorded for the whole session (`region` None) or at one region."""
+
+    id: str = Field(max_length=100)
+    region: Optional[str] = Field(default=None, max_length=100)
+
+
+#: The most conditions one selection may carry (a client rarely has more than a handful).
+MAX_CONDITIONS = 64
+
+
+class Selection(Record):
+    """What a learner chose: the one selection type of the course (advisor, widgets, JSON door,
+    case studies). Ids are checked against the knowledge by `advisor.validate`."""
+
+    symptoms: frozenset[str] = frozenset()
+    regions: frozenset[str] = frozenset()
+    conditions: frozenset[PlacedCondition] = Field(default=frozenset(), max_length=MAX_CONDITIONS)
+    setting: Setting = "therapist"
+
+    @classmethod
+    def of(cls, symptoms: Iterable[str] = (), regions: Iterable[str] = (),
+           conditions: Iterable = (), setting: str = "therapist") -> "Selection":
+        """A selection from plain values; a condition may be an id (whole session), an
+        (id, region) pair, a mapping with `id` and `region`, or a PlacedCondition."""
+        placed = []
+        for c in conditions:
+            if isinstance(c, PlacedCondition):
+                placed.append(c)
+            elif isinstance(c, str):
+                placed.append(PlacedCondition(id=c))
+            elif isinstance(c, Mapping):
+                placed.append(PlacedCondition(**c))
+            else:
+                cid, region = c
+                placed.append(PlacedCondition(id=cid, region=region))
+        for name, value in (("symptoms", symptoms), ("regions", regions)):
+            if isinstance(value, str):
+                raise ValueError(f"{name} must be a list of ids, not the single string {value!r}")
+        return cls(symptoms=frozenset(symptoms), regions=frozenset(regions),
+                   conditions=frozenset(placed), setting=setting)
+
+
+class CaseStudy(Sourced):
+    id: str
+    lesson: str
+    title: str
+    story: str
+    selection: Selection
+    question: str
+    choices: tuple[QuizOption, ...] = Field(min_length=2)
+    teaching_points: tuple[str, ...] = Field(min_length=1)
