@@ -5,26 +5,32 @@ Rules, all read from the knowledge records (no rule here names a symptom or a co
 1. A condition's response at its scope (`at_region` when placed on a region, `whole_session`
    otherwise) is one of `stop_and_refer`, `avoid` or `cap_pressure`. Any `stop_and_refer`
    anywhere wins over everything: the plan offers no technique at all and says why.
-2. A region with an `avoid` response is "avoid", with the reasons.
+2. A region with an `avoid` response is "avoid", with the conditions that cause it.
 3. Every other chosen region gets the techniques (or self-care routines, by setting) that work on
    it, each at a maximum pressure = the lowest of the technique's own maximum, every chosen
    symptom's cap, every whole-session cap and every cap placed on that region. A technique whose
-   minimum pressure is above that maximum is left out, with the reason.
+   minimum pressure is above that maximum is left out, and the plan records why.
 4. Precautions are shown when their trigger matches (always, the setting, reduced sensation,
    warm water, a symptom). Reduced sensation comes from any chosen symptom or condition marked
    `reduces_sensation`.
 5. Every item carries the ids of its sources; the plan lists them all, in the order of
    sources.yaml.
+
+The plan holds its reasons as data (which symptom or condition set a limit, which technique is
+left out and why, which condition stops the session, which referrals apply). Words come from
+`neuropathy_massage.wording`, the one place they are written.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterable, Optional
 
-from neuropathy_massage.knowledge import PRESSURE_MAX, Knowledge, load_knowledge
+from neuropathy_massage import wording
+from neuropathy_massage.knowledge import Knowledge, load_knowledge
+from neuropathy_massage.records import PRESSURE_MAX, SETTINGS, PlacedCondition, Selection
 
-SETTINGS = ("therapist", "self")
+__all__ = ["Plan", "PlacedCondition", "Selection", "SelectionError", "plan", "validate"]
 
 
 class SelectionError(ValueError):
@@ -32,50 +38,50 @@ class SelectionError(ValueError):
 
 
 @dataclass(frozen=True)
-class ConditionAt:
-    """A condition, either for the whole session (`region=None`) or at one region."""
+class Limit:
+    """One source of a region's pressure limit: a chosen symptom, or a condition capping pressure
+    (placed `at` a region, or for the whole session when `at` is None)."""
 
-    id: str
-    region: Optional[str] = None
+    level: int
+    symptom: Optional[str] = None
+    condition: Optional[str] = None
+    at: Optional[str] = None
 
 
 @dataclass(frozen=True)
-class Selection:
-    symptoms: frozenset[str] = frozenset()
-    regions: frozenset[str] = frozenset()
-    conditions: frozenset[ConditionAt] = frozenset()
-    setting: str = "therapist"
+class Avoided:
+    """A condition placed on this region whose response there is `avoid`."""
 
-    @classmethod
-    def of(cls, symptoms: Iterable[str] = (), regions: Iterable[str] = (),
-           conditions: Iterable = (), setting: str = "therapist") -> "Selection":
-        """Build a selection from plain values; a condition may be an id, an (id, region)
-        pair, a mapping with `id` and `region`, or a ConditionAt."""
-        for name, value in (("symptoms", symptoms), ("regions", regions), ("conditions", conditions)):
-            if isinstance(value, str):
-                raise SelectionError(f"{name} must be a list of ids, not the single string {value!r}")
-        placed = []
-        for c in conditions:
-            if isinstance(c, ConditionAt):
-                placed.append(c)
-            elif isinstance(c, str):
-                placed.append(ConditionAt(c))
-            elif isinstance(c, dict):
-                placed.append(ConditionAt(c.get("id"), c.get("region")))
-            else:
-                cid, region = c
-                placed.append(ConditionAt(cid, region))
-        return cls(frozenset(symptoms), frozenset(regions), frozenset(placed), setting)
+    condition: str
+    at: str
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """A technique that works on the region but needs more pressure than the region's limit."""
+
+    technique: str
+    needs: int
+    limit: int
+
+
+@dataclass(frozen=True)
+class StopReason:
+    """A condition whose response is `stop_and_refer` (placed `at` a region, or whole session)."""
+
+    condition: str
+    at: Optional[str] = None
 
 
 @dataclass(frozen=True)
 class TechniqueAdvice:
     id: str
     name: str
-    lesson: str
     max_pressure: int
     adaptations: tuple[str, ...]
     sources: tuple[str, ...]
+    #: True when the technique's own maximum, not the region's limit, sets `max_pressure`.
+    own_maximum: bool = False
 
 
 @dataclass(frozen=True)
@@ -84,8 +90,12 @@ class RegionPlan:
     name: str
     status: str  # "ok" | "avoid"
     techniques: tuple[TechniqueAdvice, ...] = ()
-    reasons: tuple[str, ...] = ()
     pressure_cap: Optional[int] = None  # None when the region is avoided
+    limits: tuple[Limit, ...] = ()  # the sources of the limit (those at its level)
+    avoided: tuple[Avoided, ...] = ()
+    left_out: tuple[LeftOut, ...] = ()
+    stopped: bool = False  # avoided because the whole session stops
+    no_technique: bool = False  # the course has nothing for this region in this setting
 
 
 @dataclass(frozen=True)
@@ -99,12 +109,13 @@ class PrecautionItem:
 class Plan:
     selection: Selection
     stop_and_refer: bool
-    referral_reasons: tuple[str, ...]
+    stop_reasons: tuple[StopReason, ...]
+    referrals: tuple[str, ...]  # ids of the conditions whose referral applies
     regions: tuple[RegionPlan, ...]
     precautions: tuple[PrecautionItem, ...]
     sources: tuple[str, ...]
     reduced_sensation: bool
-    red_flags: tuple[str, ...] = field(default=())
+    red_flags: tuple[str, ...] = ()  # condition ids
 
     def region(self, region_id: str) -> RegionPlan:
         for r in self.regions:
@@ -112,38 +123,16 @@ class Plan:
                 return r
         raise KeyError(region_id)
 
-    def to_dict(self) -> dict:
-        """The plan in the JSON shape of `python -m neuropathy_massage plan`."""
-        return {
-            "stop_and_refer": self.stop_and_refer,
-            "referral_reasons": list(self.referral_reasons),
-            "red_flags": list(self.red_flags),
-            "reduced_sensation": self.reduced_sensation,
-            "regions": [
-                {
-                    "region": r.region,
-                    "status": r.status,
-                    "pressure_cap": r.pressure_cap,
-                    "techniques": [
-                        {"id": t.id, "name": t.name, "max_pressure": t.max_pressure,
-                         "adaptations": list(t.adaptations)}
-                        for t in r.techniques
-                    ],
-                    "reasons": list(r.reasons),
-                }
-                for r in self.regions
-            ],
-            "precautions": [{"id": p.id, "name": p.name, "text": p.text} for p in self.precautions],
-            "sources": list(self.sources),
-        }
+    def to_dict(self, kb: Knowledge | None = None) -> dict:
+        """The plan in the JSON shape of `python -m neuropathy_massage plan` (docs/CLI.md)."""
+        return wording.plan_dict(self, kb or load_knowledge())
 
 
 def _check(kind: str, values: Iterable, known) -> None:
     unknown = sorted(str(v) for v in values if v not in known)
     if unknown:
-        raise SelectionError(
-            f"unknown {kind} {', '.join(map(repr, unknown))}; valid {kind}s are: {', '.join(sorted(known))}"
-        )
+        shown = ", ".join(repr(u[:60]) for u in unknown[:5]) + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
+        raise SelectionError(f"unknown {kind} {shown}; valid {kind}s are: {', '.join(sorted(known))}")
 
 
 def validate(selection: Selection, kb: Knowledge) -> None:
@@ -154,7 +143,7 @@ def validate(selection: Selection, kb: Knowledge) -> None:
     _check("region", selection.regions, kb.regions)
     _check("condition", [c.id for c in selection.conditions], kb.conditions)
     _check("region", [c.region for c in selection.conditions if c.region is not None], kb.regions)
-    for c in selection.conditions:
+    for c in sorted(selection.conditions, key=lambda c: (c.id, c.region or "")):
         cond = kb.conditions[c.id]
         if c.region is None and cond.whole_session is None:
             raise SelectionError(f"condition {c.id!r} applies to one region: give it a region")
@@ -166,7 +155,8 @@ def validate(selection: Selection, kb: Knowledge) -> None:
             )
 
 
-def _response(kb: Knowledge, c: ConditionAt):
+def response(kb: Knowledge, c: PlacedCondition):
+    """The condition record and its response at the scope where it is placed."""
     cond = kb.conditions[c.id]
     return cond, (cond.whole_session if c.region is None else cond.at_region)
 
@@ -182,32 +172,33 @@ def plan(selection: Selection, kb: Knowledge | None = None) -> Plan:
         sources.update(s.sources)
 
     # 1. What the conditions say, and who must refer.
-    stop_reasons: list[str] = []
+    stops: list[StopReason] = []
     referrals: list[str] = []
     red_flags: list[str] = []
-    session_caps: list[tuple[int, str]] = []
-    local: dict[str, list[tuple[str, Optional[int], str]]] = {}
+    limits: list[Limit] = [Limit(s.pressure_cap, symptom=s.id) for s in symptoms]
+    local_limits: dict[str, list[Limit]] = {}
+    avoided: dict[str, list[Avoided]] = {}
     for c in conditions:
-        cond, resp = _response(kb, c)
+        cond, resp = response(kb, c)
         sources.update(cond.sources)
-        where = "" if c.region is None else f" ({kb.regions[c.region].name})"
-        if cond.kind == "red_flag" and cond.name not in red_flags:
-            red_flags.append(cond.name)
+        if cond.kind == "red_flag" and cond.id not in red_flags:
+            red_flags.append(cond.id)
         if resp.action == "stop_and_refer":
-            stop_reasons.append(f"{cond.name}{where}: {resp.reason}")
+            stops.append(StopReason(cond.id, c.region))
+        elif resp.action == "avoid":
+            avoided.setdefault(c.region, []).append(Avoided(cond.id, c.region))
         elif c.region is None:
-            session_caps.append((resp.pressure_cap, f"{cond.name}: {resp.reason}"))
+            limits.append(Limit(resp.pressure_cap, condition=cond.id))
         else:
-            local.setdefault(c.region, []).append((resp.action, resp.pressure_cap, f"{cond.name}: {resp.reason}"))
-        if cond.referral and cond.referral not in referrals:
-            referrals.append(cond.referral)
-    stop = bool(stop_reasons)
+            local_limits.setdefault(c.region, []).append(Limit(resp.pressure_cap, condition=cond.id, at=c.region))
+        if cond.referral and cond.id not in referrals:
+            referrals.append(cond.id)
+    stop = bool(stops)
     reduced = any(s.reduces_sensation for s in symptoms) or any(
         kb.conditions[c.id].reduces_sensation for c in conditions
     )
 
     # 2. Each chosen region, in the order of regions.yaml.
-    base_caps = [(s.pressure_cap, f"{s.name}: {s.cap_reason}") for s in symptoms] + session_caps
     offered = kb.techniques_for(selection.setting)
     region_plans = []
     warm_water = False
@@ -215,38 +206,30 @@ def plan(selection: Selection, kb: Knowledge | None = None) -> Plan:
         if rid not in selection.regions:
             continue
         if stop:
-            region_plans.append(RegionPlan(rid, region.name, "avoid",
-                                           reasons=("Stop and refer: no massage in this session.",)))
+            region_plans.append(RegionPlan(rid, region.name, "avoid", stopped=True))
             continue
-        here = local.get(rid, [])
-        avoid = [why for action, _, why in here if action == "avoid"]
-        if avoid:
-            region_plans.append(RegionPlan(rid, region.name, "avoid", reasons=tuple(avoid)))
+        if rid in avoided:
+            region_plans.append(RegionPlan(rid, region.name, "avoid", avoided=tuple(avoided[rid])))
             continue
-        caps = base_caps + [(cap, why) for action, cap, why in here if action == "cap_pressure"]
-        cap = min([PRESSURE_MAX] + [c for c, _ in caps])
-        reasons = [why for c, why in caps if c == cap]
-        techniques = []
+        here = limits + local_limits.get(rid, [])
+        cap = min([PRESSURE_MAX] + [lim.level for lim in here])
+        techniques, left_out = [], []
         for tech in offered:
             if rid not in tech.regions:
                 continue
             if tech.pressure_min > cap:
-                reasons.append(
-                    f"{tech.name} is left out: it needs at least pressure level {tech.pressure_min}, "
-                    f"and the limit here is {cap}."
-                )
+                left_out.append(LeftOut(tech.id, tech.pressure_min, cap))
                 continue
             adaptations = tuple(tech.adaptations[s.id] for s in symptoms if s.id in tech.adaptations)
-            techniques.append(TechniqueAdvice(tech.id, tech.name, tech.lesson,
-                                              min(cap, tech.pressure_max), adaptations, tech.sources))
+            techniques.append(TechniqueAdvice(tech.id, tech.name, min(cap, tech.pressure_max), adaptations,
+                                              tech.sources, own_maximum=tech.pressure_max < cap))
             sources.update(tech.sources)
             warm_water = warm_water or tech.uses_warm_water
-        if not techniques and not any("left out" in r for r in reasons):
-            reasons.append(
-                "The course has no self-care routine for this region." if selection.setting == "self"
-                else "The course has no therapist technique for this region."
-            )
-        region_plans.append(RegionPlan(rid, region.name, "ok", tuple(techniques), tuple(reasons), cap))
+        region_plans.append(RegionPlan(
+            rid, region.name, "ok", tuple(techniques), cap,
+            limits=tuple(lim for lim in here if lim.level == cap),
+            left_out=tuple(left_out), no_technique=not techniques and not left_out,
+        ))
 
     # 3. Precautions whose trigger matches.
     precautions = []
@@ -260,7 +243,8 @@ def plan(selection: Selection, kb: Knowledge | None = None) -> Plan:
     return Plan(
         selection=selection,
         stop_and_refer=stop,
-        referral_reasons=tuple(stop_reasons + referrals),
+        stop_reasons=tuple(stops),
+        referrals=tuple(referrals),
         regions=tuple(region_plans),
         precautions=tuple(precautions),
         sources=tuple(s.id for s in kb.cite(sources)),

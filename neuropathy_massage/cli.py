@@ -1,26 +1,41 @@
-"""Command line: the JSON door (`catalog`, `plan`) for scripts and instructors, and `serve`.
+"""Command line: the JSON door (`catalog`, `plan`) for scripts and instructors, `check` for course
+authors, and `serve`.
 
     python -m neuropathy_massage catalog            # every id the course knows, as JSON
     python -m neuropathy_massage plan < sel.json    # a selection in, the plan out, as JSON
-    python -m neuropathy_massage serve [--port N] [--host H]
+    python -m neuropathy_massage check [--data DIR] [--notebooks DIR]
+    python -m neuropathy_massage serve [--port N] [--host H] ...
 
 Bad input ends with exit code 2 and one line on stderr naming what is wrong; never a traceback.
+`plan` reads at most `MAX_INPUT_BYTES` from stdin. See docs/CLI.md.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
 import sys
-from typing import TextIO
+from pathlib import Path
+from typing import IO
 
-from neuropathy_massage.advisor import SelectionError, Selection, plan
+from pydantic import ValidationError
+
+from neuropathy_massage.advisor import SelectionError, plan
 from neuropathy_massage.knowledge import KnowledgeError, load_knowledge
+from neuropathy_massage.records import SETTINGS, Selection
 
-USAGE = "usage: python -m neuropathy_massage {catalog,plan,serve} (plan reads a selection as JSON on stdin)"
+USAGE = ("usage: python -m neuropathy_massage {catalog,plan,check,serve} "
+         "(plan reads a selection as JSON on stdin; serve --help and check --help for their options)")
+#: The largest selection `plan` reads (a full selection of every id is under 4 KiB).
+MAX_INPUT_BYTES = 256 * 1024
+#: Longest piece of the learner's input repeated in an error line.
+ECHO_CHARS = 60
+KEYS = ("symptoms", "regions", "conditions", "setting")
 
 
 class InputError(ValueError):
-    """The JSON given to `plan` is not a selection."""
+    """The input given to `plan` is not a selection."""
 
 
 def catalog() -> list[dict]:
@@ -39,57 +54,112 @@ def catalog() -> list[dict]:
     return rows
 
 
-def _list_of_str(data: dict, key: str) -> list[str]:
-    value = data.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise InputError(f"'{key}' must be a list of id strings")
-    return value
+def _short(value) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    return repr(text if len(text) <= ECHO_CHARS else text[:ECHO_CHARS] + "…")
 
 
-def selection_from_json(text: str) -> Selection:
+def _explain(exc: ValidationError) -> str:
+    """The first problem pydantic found, in the words of docs/CLI.md."""
+    err = exc.errors(include_url=False)[0]
+    loc = [str(p) for p in err["loc"]]
+    kind = err["type"]
+    if kind == "json_invalid":
+        return f"not valid JSON: {err['msg'].removeprefix('Invalid JSON: ')}"
+    if kind == "model_type" or not loc:
+        return "the selection must be a JSON object with symptoms, regions, conditions and setting"
+    if kind == "extra_forbidden" and len(loc) == 1:
+        return f"unknown key {_short(loc[0])}; expected {', '.join(KEYS)}"
+    if loc[0] == "setting":
+        return f"unknown setting {_short(err.get('input'))}; valid settings are: {', '.join(SETTINGS)}"
+    if loc[0] == "conditions":
+        if len(loc) == 1 and kind == "too_long":
+            return f"'conditions' holds more than {err['ctx']['max_length']} conditions"
+        if len(loc) == 1:
+            return "'conditions' must be a list of {\"id\": ..., \"region\": ... or null}"
+        return f"conditions[{loc[1]}] must be {{\"id\": \"...\", \"region\": \"...\" or null}}: {err['msg']}"
+    return f"{_short(loc[0])} must be a list of id strings: {err['msg']}"
+
+
+def selection_from_json(data: bytes | str) -> Selection:
+    if isinstance(data, bytes):
+        if len(data) > MAX_INPUT_BYTES:
+            raise InputError(f"the selection is larger than {MAX_INPUT_BYTES // 1024} KiB")
+        try:
+            data = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"the input is not UTF-8 text (byte {exc.start + 1})") from None
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
-    except RecursionError:
-        raise InputError("not a selection: the JSON is nested far too deeply") from None
-    except ValueError as exc:  # e.g. an integer longer than Python's digit limit
-        raise InputError(f"not valid JSON: {str(exc).splitlines()[0]}") from None
-    if not isinstance(data, dict):
-        raise InputError("the selection must be a JSON object with symptoms, regions, conditions and setting")
-    extra = sorted(set(data) - {"symptoms", "regions", "conditions", "setting"})
-    if extra:
-        raise InputError(f"unknown key(s) {', '.join(map(repr, extra))}; expected symptoms, regions, conditions, setting")
-    conditions = data.get("conditions", [])
-    if not isinstance(conditions, list):
-        raise InputError("'conditions' must be a list of {\"id\": ..., \"region\": ... or null}")
-    placed = []
-    for i, c in enumerate(conditions):
-        if not isinstance(c, dict) or not isinstance(c.get("id"), str) or set(c) - {"id", "region"}:
-            raise InputError(f"conditions[{i}] must be {{\"id\": \"...\", \"region\": \"...\" or null}}")
-        if c.get("region") is not None and not isinstance(c["region"], str):
-            raise InputError(f"conditions[{i}].region must be a region id or null")
-        placed.append((c["id"], c.get("region")))
-    setting = data.get("setting", "therapist")
-    if not isinstance(setting, str):
-        raise InputError("'setting' must be \"therapist\" or \"self\"")
-    return Selection.of(_list_of_str(data, "symptoms"), _list_of_str(data, "regions"), placed, setting)
+        return Selection.model_validate_json(data)
+    except ValidationError as exc:
+        raise InputError(_explain(exc)) from None
+    except (ValueError, RecursionError) as exc:  # the parser's own limits
+        raise InputError(f"not valid JSON: {str(exc).splitlines()[0][:200]}") from None
 
 
-def run_plan(stdin: TextIO) -> dict:
-    return plan(selection_from_json(stdin.read())).to_dict()
+def _read_stdin(stdin: IO) -> bytes:
+    source = getattr(stdin, "buffer", stdin)
+    data = source.read(MAX_INPUT_BYTES + 1)
+    return data.encode("utf-8") if isinstance(data, str) else data
 
 
-def main(argv: list[str] | None = None, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
+def run_plan(stdin: IO) -> dict:
+    return plan(selection_from_json(_read_stdin(stdin))).to_dict()
+
+
+def _check_main(argv: list[str], stdout: IO) -> int:
+    from neuropathy_massage.check import check
+
+    parser = argparse.ArgumentParser(prog="python -m neuropathy_massage check",
+                                     description="Check the knowledge, the course model and the notebooks (docs/DATA.md).")
+    parser.add_argument("--data", metavar="DIR", help="an assets folder to check (default: the course's own)")
+    parser.add_argument("--notebooks", metavar="DIR", help="a notebooks folder to check (default: the course's own)")
+    args = parser.parse_args(argv)
+    report = check(Path(args.data) if args.data else None, Path(args.notebooks) if args.notebooks else None)
+    if report.problems:
+        for line in report.problems:
+            print(f"error: {line}", file=sys.stderr)
+        print(f"{len(report.problems)} problem(s) found.", file=sys.stderr)
+        return 2
+    for line in report.checked:
+        print(f"checked {line}", file=stdout)
+    print("The course data and notebooks are consistent.", file=stdout)
+    return 0
+
+
+def _write(result, stdout: IO) -> int:
+    try:
+        json.dump(result, stdout, indent=2, ensure_ascii=False)
+        stdout.write("\n")
+        stdout.flush()
+    except OSError as exc:  # closed pipe, full disk: one line, no traceback
+        with_devnull()
+        print(f"error: could not write the output: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def with_devnull() -> None:
+    """Point stdout at the null device, so the interpreter's final flush cannot fail again."""
+    try:
+        fd = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(fd, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def main(argv: list[str] | None = None, stdin: IO | None = None, stdout: IO | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     command = argv[0] if argv else ""
     if command == "serve":
-        from neuropathy_massage.serving import main as serve_main
+        from neuropathy_massage.launch import main as serve_main
 
         return serve_main(argv[1:])
     try:
+        if command == "check":
+            return _check_main(argv[1:], stdout)
         if command == "catalog" and len(argv) == 1:
             result = catalog()
         elif command == "plan" and len(argv) == 1:
@@ -103,10 +173,7 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None, stdout: Tex
     except KnowledgeError as exc:
         print(f"error in the course data: {exc}", file=sys.stderr)
         return 2
-    try:
-        json.dump(result, stdout, indent=2, ensure_ascii=False)
-        stdout.write("\n")
-        stdout.flush()
-    except BrokenPipeError:  # the reader (e.g. `head`) went away: not an error of ours
-        return 0
-    return 0
+    except OSError as exc:
+        print(f"error: could not read the input: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    return _write(result, stdout)

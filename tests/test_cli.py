@@ -191,3 +191,68 @@ def test_unknown_command():
                          ids=["nested-too-deep", "huge-integer"])
 def test_pathological_json_is_a_one_line_error(text):
     assert_one_line_error(run_plan(text))
+
+
+# --- bounds: size, encoding, echo, output -------------------------------------------------------------
+
+from neuropathy_massage.cli import ECHO_CHARS, MAX_INPUT_BYTES  # noqa: E402
+from neuropathy_massage.records import MAX_CONDITIONS  # noqa: E402
+
+
+def run_bytes(data: bytes, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "neuropathy_massage", "plan", *args], input=data,
+                          capture_output=True, cwd=ROOT, timeout=60)
+
+
+def test_input_larger_than_the_bound_is_refused_without_reading_it_all():
+    result = run_bytes(b'{"symptoms": ["' + b"a" * (MAX_INPUT_BYTES + 10) + b'"]}')
+    assert result.returncode == 2 and result.stdout == b""
+    assert result.stderr.decode().strip() == f"error: the selection is larger than {MAX_INPUT_BYTES // 1024} KiB"
+
+
+def test_input_that_is_not_utf8_is_one_line():
+    result = run_bytes(b'{"symptoms": ["\xff"]}')
+    assert result.returncode == 2
+    assert result.stderr.decode().strip().startswith("error: the input is not UTF-8 text")
+
+
+def test_a_long_unknown_id_is_shortened_in_the_message():
+    line = assert_one_line_error(run_plan({"symptoms": ["x" * 5000]}))
+    assert len(line) < 1000 and "x" * 5000 not in line
+    line = assert_one_line_error(run_plan({"symptom": ["x"], "y" * 5000: 1}))
+    assert len(line) < 400, line
+
+
+def test_too_many_conditions_are_refused():
+    conditions = [{"id": f"c{i}", "region": None} for i in range(MAX_CONDITIONS + 1)]
+    line = assert_one_line_error(run_plan({"conditions": conditions}))
+    assert f"more than {MAX_CONDITIONS} conditions" in line
+
+
+def test_a_closed_stdout_is_one_line_and_exit_2():
+    """The reader went away before the plan was written: no traceback, no 'Exception ignored'."""
+    import os as _os
+
+    read_end, write_end = _os.pipe()
+    _os.close(read_end)
+    result = subprocess.run([sys.executable, "-m", "neuropathy_massage", "catalog"], stdout=write_end,
+                            stderr=subprocess.PIPE, cwd=ROOT, timeout=60)
+    _os.close(write_end)
+    err = result.stderr.decode()
+    assert result.returncode == 2, err
+    assert err.splitlines() == [err.splitlines()[0]] and err.startswith("error: could not write the output"), err
+
+
+def test_a_full_disk_is_one_line_and_exit_2():
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full on this system")
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([sys.executable, "-m", "neuropathy_massage", "catalog"], stdout=full,
+                                stderr=subprocess.PIPE, cwd=ROOT, timeout=60)
+    err = result.stderr.decode()
+    assert result.returncode == 2 and len(err.splitlines()) == 1 and "could not write" in err, err
+
+
+def test_echo_bound_is_documented():
+    text = (ROOT / "docs" / "CLI.md").read_text(encoding="utf-8")
+    assert f"{MAX_INPUT_BYTES // 1024} KiB" in text and f"{ECHO_CHARS} characters" in text
