@@ -1,33 +1,36 @@
 """The Symptom Explorer driven in plain Python, as a learner would use it.
 
 Setting `.value` fires the observers and `Button.click()` the handlers (ipywidgets 8 uses a dummy
-comm without a kernel); every view writes into widget values, which we read as text. Also the
-body-map widget on its own, and the session-plan handout (escaping included).
+comm without a kernel); every view writes into widget values, which we read as text. Which
+symptom or condition a test uses is chosen from the data by what it does (tests/picks.py), and
+what the explorer shows is compared with the advisor's own plan. Also the body-map widget on its
+own, and the session-plan handout (escaping included).
 """
 
 from __future__ import annotations
 
 import base64
 import re
-from html import unescape
+from pathlib import Path
 from html.parser import HTMLParser
 
 import pytest
 import traitlets
 
-from neuropathy_massage.advisor import ConditionAt, Selection, plan
+from neuropathy_massage import wording
+from neuropathy_massage.advisor import PlacedCondition, Selection, plan
+from neuropathy_massage.course import load_course
 from neuropathy_massage.knowledge import load_knowledge
 from neuropathy_massage.ui.body_map import BodyMap, inline_svg
 from neuropathy_massage.ui.explorer import Explorer
-from neuropathy_massage.ui.export import FILE_NAME, handout_html
+from neuropathy_massage.ui.handout import FILE_NAME, MAX_NAME, MAX_NOTES, handout_html
+from neuropathy_massage.ui.pickers import WHOLE_SESSION
+from picks import condition, symptom_capping_at, text
 
 KB = load_knowledge()
+COURSE = load_course()
 XSS = "<img src=x onerror=alert(1)>"
-
-
-def text(html: str) -> str:
-    """Visible text of an HTML fragment, whitespace collapsed."""
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
+SOLE, OTHER_SOLE = "left_foot_sole", "right_foot_sole"
 
 
 def result(ex: Explorer) -> str:
@@ -73,124 +76,140 @@ def test_starts_with_an_empty_selection_and_says_what_to_do(ex):
 
 
 def test_every_control_is_labelled(ex):
-    for sid, box in ex.symptom_boxes.items():
+    for sid, box in ex.symptoms.boxes.items():
         assert box.description == KB.symptoms[sid].name
-    for w in (ex.setting, ex.reduced, ex.condition, ex.where, ex.placed, ex.client_name, ex.notes):
+    c = ex.conditions
+    for w in (ex.setting, c.condition, c.where, c.placed, ex.client_name, ex.notes, *c.quick.values()):
         assert w.description.strip(), w
-    for b in (ex.add_condition, ex.remove_condition, ex.clear_regions):
+    for b in (c.add_button, c.remove_button, ex.clear_regions):
         assert b.description.strip()
-    # each symptom's description is shown right under its checkbox
-    rows = [c for c in ex.children[0].children if "nm-symptom" in c._dom_classes]
+    rows = [r for r in ex.symptoms.children if "nm-symptom" in r._dom_classes]
     assert len(rows) == len(KB.symptoms)
     for row, s in zip(rows, KB.symptoms.values()):
         assert row.children[0].description == s.name
         assert text(row.children[1].value) == " ".join(s.description.split())
 
 
-def test_burning_pain_on_left_sole_gives_effleurage_up_to_level_2(ex):
-    ex.symptom_boxes["burning_pain"].value = True
-    ex.body_map.selected = ["left_foot_sole"]
-    assert ex.selection.symptoms == {"burning_pain"} and ex.selection.regions == {"left_foot_sole"}
+def test_a_symptom_on_a_sole_gives_the_advisors_limit_and_links_the_lessons(ex):
+    symptom = symptom_capping_at(KB, 2)
+    ex.symptoms.value = (symptom,)
+    ex.body_map.selected = [SOLE]
+    assert ex.selection.symptoms == {symptom} and ex.selection.regions == {SOLE}
     out = result(ex)
-    assert "Left sole of foot — pressure limit: level 2 of 5" in out
-    assert "Effleurage (long gliding strokes) — up to level 2 of 5" in out
-    assert "STOP" not in out and "AVOID" not in out
-    assert "Burning nerve pain is easily worsened" in out  # the reason for the cap
-    assert "Adapt:" in out  # the adaptation for burning pain
-    effleurage = KB.techniques["effleurage"]
-    assert f'href="{effleurage.lesson}.ipynb"' in ex.result.value  # link to the lesson teaching it
-    assert "Sources" in out and "Walton" in out
+    sole = ex.plan.region(SOLE)
+    assert f"{KB.regions[SOLE].name} — pressure limit: level 2 of 5" in out
+    for t in sole.techniques:
+        assert f"{t.name} — up to level {t.max_pressure} of 5" in out
+        assert f'href="{COURSE.teaching(t.id).file}"' in ex.result.value  # link to the lesson teaching it
+    assert KB.symptoms[symptom].cap_reason.split(";")[0] in out  # the reason for the limit
+    assert "STOP" not in out and "AVOID" not in out and "Sources" in out
     assert "&lt;" not in ex.result.value  # nothing escaped twice (tags shown as text)
-    assert ex.body_map.marks == {"left_foot_sole": "ok"}
-    assert "Left sole of foot: suitable" in text(ex.regions_list.value)
+    assert ex.body_map.marks == {SOLE: "ok"}
+    assert f"{KB.regions[SOLE].name}: suitable" in text(ex.regions_list.value)
 
 
-def test_open_wound_on_left_sole_makes_it_avoid(ex):
-    ex.symptom_boxes["burning_pain"].value = True
-    ex.body_map.selected = ["left_foot_sole", "right_foot_sole"]
-    ex.condition.value = "open_wound"
-    assert [v for _, v in ex.where.options][:2] == ["left_foot_sole", "right_foot_sole"]  # no whole session
-    ex.where.value = "left_foot_sole"
-    ex.add_condition.click()
+def test_a_condition_that_avoids_its_region(ex):
+    wound = condition(KB, at_region="avoid", whole_session="none", any_region=True)
+    ex.body_map.selected = [SOLE, OTHER_SOLE]
+    c = ex.conditions
+    c.condition.value = wound
+    assert [v for _, v in c.where.options][:2] == [SOLE, OTHER_SOLE]  # chosen regions first, no whole session
+    c.where.value = SOLE
+    c.add_button.click()
     out = result(ex)
-    assert "AVOID Left sole of foot" in out and "Broken skin is not massaged" in out
-    assert "Right sole of foot — pressure limit: level 2 of 5" in out
-    assert ex.body_map.marks == {"left_foot_sole": "avoid", "right_foot_sole": "ok"}
-    assert "Left sole of foot: AVOID" in text(ex.regions_list.value)
-    assert [label for label, _ in ex.placed.options] == ["Open wound, cut, blister or ulcer — at Left sole of foot"]
-    # removing it brings the sole back
-    ex.placed.value = ex.placed.options[0][1]
-    ex.remove_condition.click()
-    assert "AVOID" not in result(ex) and ex.placed.options == ()
+    assert f"AVOID {KB.regions[SOLE].name}" in out and KB.conditions[wound].at_region.reason in out
+    assert ex.body_map.marks == {SOLE: "avoid", OTHER_SOLE: "ok"}
+    assert [label for label, _ in c.placed.options] == [f"{KB.conditions[wound].name} — at {KB.regions[SOLE].name}"]
+    c.placed.value = c.placed.options[0][1]
+    c.remove_button.click()
+    assert "AVOID" not in result(ex) and c.placed.options == ()
 
 
 def test_a_condition_on_an_unchosen_region_chooses_it(ex):
-    ex.add("bruise", "right_toes")
+    wound = condition(KB, at_region="avoid", any_region=True)
+    ex.add(wound, "right_toes")
     assert ex.body_map.selected == ["right_toes"]
-    assert "AVOID Right toes" in result(ex)
-    assert "now chosen on the map" in text(ex.conditions_note.value)
+    assert f"AVOID {KB.regions['right_toes'].name}" in result(ex)
 
 
-def test_blood_clot_for_the_whole_session_stops_everything(ex):
-    ex.symptom_boxes["numbness"].value = True
+def test_where_it_applies_offers_only_what_the_condition_allows_and_resets(ex):
+    c = ex.conditions
+    for cid, cond in KB.conditions.items():
+        c.condition.value = cid
+        values = [v for _, v in c.where.options]
+        assert (WHOLE_SESSION in values) == (cond.whole_session is not None), cid
+        assert {v for v in values if v != WHOLE_SESSION} == {r for r in KB.regions if cond.allows_region(r)}, cid
+        assert c.where.value == values[0], cid  # reset to the first choice on every change
+
+
+def test_a_whole_session_stop_stops_everything(ex):
+    clot = condition(KB, whole_session="stop_and_refer", kind="contraindication")
+    ex.symptoms.value = (next(iter(KB.symptoms)),)
     ex.body_map.selected = ["left_lower_leg", "left_foot_top"]
-    ex.condition.value = "blood_clot"
-    ex.where.value = ""  # whole session
-    ex.add_condition.click()
+    ex.conditions.condition.value = clot
+    ex.conditions.where.value = WHOLE_SESSION
+    ex.conditions.add_button.click()
     out = result(ex)
-    assert out.index("STOP — do not massage") < out.index("Blood clot")
-    assert "Refer urgently to a doctor" in out
-    for t in KB.techniques.values():
-        assert t.name not in out  # no technique at all
+    assert out.index(wording.STOP) < out.index(KB.conditions[clot].name)
+    assert KB.conditions[clot].referral in out
+    assert not any(f"{t.name} — up to level" in out for t in KB.techniques.values())
     assert "pressure limit" not in out
     assert ex.plan.stop_and_refer and all(r.status == "avoid" for r in ex.plan.regions)
     assert set(ex.body_map.marks.values()) == {"avoid"}
 
 
-def test_whole_session_red_flag_wins(ex):
+def test_a_whole_session_red_flag_wins(ex):
+    flag = condition(KB, kind="red_flag", no_region=True)
     ex.body_map.selected = ["right_hand_palm"]
-    ex.condition.value = "sudden_weakness"
-    assert [v for _, v in ex.where.options] == [""]  # a whole-session-only red flag
-    ex.add_condition.click()
+    ex.conditions.condition.value = flag
+    assert [v for _, v in ex.conditions.where.options] == [WHOLE_SESSION]
+    ex.conditions.add_button.click()
     out = result(ex)
-    assert "STOP — do not massage" in out and "Red flags chosen" in out
+    assert wording.STOP in out and "Red flags chosen" in out
 
 
 def test_self_setting_gives_self_care_routines(ex):
-    ex.symptom_boxes["tingling"].value = True
-    ex.body_map.selected = ["left_foot_sole"]
+    ex.body_map.selected = [SOLE]
     ex.setting.value = "self"
     out = result(ex)
     assert "Self-care routines by region" in out
-    routines = [t.name for t in KB.techniques_for("self") if "left_foot_sole" in t.regions]
+    routines = [t.name for t in KB.techniques_for("self") if SOLE in t.regions]
     assert routines and all(name in out for name in routines)
-    therapist_only = [t.name for t in KB.techniques_for("therapist")]
-    assert not any(f"{name} — up to level" in out for name in therapist_only)
+    assert not any(f"{t.name} — up to level" in out for t in KB.techniques_for("therapist"))
     ex.setting.value = "therapist"
     assert "Suitable techniques by region" in result(ex)
 
 
-def test_reduced_sensation_checkbox_is_a_whole_session_condition(ex):
+def test_quick_checkboxes_record_whole_session_conditions_and_follow_the_list(ex):
     ex.body_map.selected = ["left_toes"]
-    ex.reduced.value = True
-    assert ConditionAt("reduced_sensation", None) in ex.selection.conditions
-    assert ex.plan.reduced_sensation
-    assert "level 3 of 5" in result(ex)
-    assert [label for label, _ in ex.placed.options] == ["Reduced sensation — whole session"]
-    # removing it from the list clears the checkbox too
-    ex.placed.value = ex.placed.options[0][1]
-    ex.remove_condition.click()
-    assert ex.reduced.value is False and not ex.selection.conditions
+    cid, box = next(iter(ex.conditions.quick.items()))
+    box.value = True
+    assert PlacedCondition(id=cid) in ex.selection.conditions and ex.plan.reduced_sensation
+    assert [label for label, _ in ex.conditions.placed.options] == [f"{KB.conditions[cid].name} — whole session"]
+    ex.conditions.placed.value = ex.conditions.placed.options[0][1]
+    ex.conditions.remove_button.click()
+    assert box.value is False and not ex.selection.conditions
 
 
 def test_the_explorer_shows_the_same_plan_as_the_advisor(ex):
-    ex.symptom_boxes["sharp_jabbing_pain"].value = True
-    ex.symptom_boxes["muscle_weakness"].value = True
+    symptoms = tuple(KB.symptoms)[:2]
+    session_cap = condition(KB, whole_session="cap_pressure")
+    ex.symptoms.value = symptoms
     ex.body_map.selected = ["left_lower_leg", "right_forearm"]
-    ex.add("weakened_bones", None)
-    expected = plan(Selection.of(["sharp_jabbing_pain", "muscle_weakness"], ["left_lower_leg", "right_forearm"],
-                                 [("weakened_bones", None)]))
-    assert ex.plan == expected
+    ex.add(session_cap, None)
+    assert ex.plan == plan(Selection.of(symptoms, ["left_lower_leg", "right_forearm"], [session_cap]))
+
+
+def test_crafted_or_unknown_state_is_ignored_with_a_message(ex):
+    """A page can send any widget state; the explorer never jams on it."""
+    c = ex.conditions
+    c.value = (("no_such_condition", None), ("x" * 500, "left_toes"), None)
+    assert c.value == () and "Ignored" in text(c.message.value)
+    c.condition.value = None
+    c.add_button.click()
+    assert "Choose a condition" in text(c.message.value) and ex.selection.conditions == frozenset()
+    ex.symptoms.value = ("not_a_symptom", next(iter(KB.symptoms)))
+    assert ex.symptoms.value == (next(iter(KB.symptoms)),)
 
 
 # --------------------------------------------------------------------------- body map sync
@@ -218,7 +237,6 @@ def test_body_map_widget_knows_every_region():
     for rid in KB.regions:
         assert svg.count(f'id="region-{rid}"') == 1
     assert 'role="img"' not in svg  # a group of checkboxes, not an image
-    # the figure's styles are scoped to the widget, so they cannot restyle the page
     style = re.search(r"<style>(.*?)</style>", svg, re.S).group(1)
     for rule in re.findall(r"([^{}]+)\{", style):
         for selector in rule.split(","):
@@ -229,41 +247,57 @@ def test_body_map_widget_knows_every_region():
         bm.marks = {"elbow": "ok"}
 
 
+def test_body_map_front_end_is_files_beside_the_class():
+    from neuropathy_massage.ui import body_map
+
+    for path, loaded in ((body_map.ESM_FILE, BodyMap._esm), (body_map.CSS_FILE, BodyMap._css)):
+        assert path.parent == Path(body_map.__file__).parent and path.is_file()
+        assert str(loaded) == path.read_text(encoding="utf-8")
+    assert "export default" in str(BodyMap._esm) and "import " not in str(BodyMap._esm)  # no CDN imports
+
+
 # --------------------------------------------------------------------------- handout
 
 
 def test_handout_contains_the_plan_and_escapes_free_text():
-    p = plan(Selection.of(["burning_pain"], ["left_foot_sole"], [("open_wound", "right_foot_sole")]))
+    wound = condition(KB, at_region="avoid", any_region=True)
+    symptom = symptom_capping_at(KB, 2)
+    p = plan(Selection.of([symptom], [SOLE], [(wound, OTHER_SOLE)]))
     html = handout_html(p, XSS, "Notes with <script>alert(2)</script> & more")
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
-    assert "<img" not in html and "<script" not in html
     assert "img" not in tags(html) and "script" not in tags(html)
     out = text(html)
-    assert "Client " + XSS in out
-    assert "Date: ________" in out
-    assert "Effleurage (long gliding strokes) — up to level 2 of 5" in out
-    assert "Open wound, cut, blister or ulcer — at Right sole of foot" in out
-    assert "Precautions" in out and "Sources" in out and "Walton" in out
+    assert "Client " + XSS in out and "Date ______" in out and "Date: " not in out
+    for t in p.region(SOLE).techniques:
+        assert f"{t.name} — up to level {t.max_pressure} of 5" in out
+    assert f"{KB.conditions[wound].name} — at {KB.regions[OTHER_SOLE].name}" in out
+    assert "Precautions" in out and "Sources" in out and wording.NOT_ADVICE in out
+    assert all(c.name in out for c in KB.conditions.values() if c.kind == "red_flag")
     assert not re.search(r"&lt;/?(div|li|ol|em|h3|span)\b", html)  # nothing of ours escaped twice
-    assert "does not diagnose" in out
     assert html.lstrip().startswith("<!DOCTYPE html>") and '<html lang="en">' in html
     assert not re.search(r"\b20\d\d-\d\d-\d\d\b|\d\d:\d\d", out)  # no clock in the output
     assert ".ipynb" not in html  # lesson links make no sense in a downloaded file
     assert handout_html(p, XSS, "x") == handout_html(p, XSS, "x")  # deterministic
 
 
+def test_free_text_is_bounded_in_the_widget_and_in_the_handout(ex):
+    ex.client_name.value = "n" * (MAX_NAME + 50)
+    ex.notes.value = "x" * (MAX_NOTES + 500)
+    assert len(ex.client_name.value) == MAX_NAME and len(ex.notes.value) == MAX_NOTES
+    html = handout_html(plan(Selection()), "n" * 10_000, "x" * 100_000)
+    assert "n" * (MAX_NAME + 1) not in html and "x" * (MAX_NOTES + 1) not in html
+
+
 def test_explorer_download_holds_the_current_plan_and_escapes_the_name(ex):
-    ex.symptom_boxes["burning_pain"].value = True
-    ex.body_map.selected = ["left_foot_sole"]
+    symptom = symptom_capping_at(KB, 2)
+    ex.symptoms.value = (symptom,)
+    ex.body_map.selected = [SOLE]
     ex.client_name.value = XSS
     ex.notes.value = "Feet cold\n<b>bold?</b>"
     html = downloaded(ex)
     assert "&lt;img src=x onerror=alert(1)&gt;" in html and "img" not in tags(html)
     assert "&lt;b&gt;bold?&lt;/b&gt;" in html
-    assert "Effleurage (long gliding strokes) — up to level 2 of 5" in text(html)
-    # the page shows the name escaped as well
     assert "&lt;img src=x onerror=alert(1)&gt;" in ex.handout_for.value and "img" not in tags(ex.handout_for.value)
     assert "<img" not in ex.download.value
-    # and the link follows the next change
-    ex.add("blood_clot", None)
-    assert "STOP — do not massage" in text(downloaded(ex))
+    ex.add(condition(KB, whole_session="stop_and_refer"), None)
+    assert wording.STOP in text(downloaded(ex))

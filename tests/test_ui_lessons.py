@@ -1,236 +1,247 @@
-"""The widgets and views of lessons 00-05 (neuropathy_massage/ui/lessons.py) and the quiz widget,
-driven in plain Python: set a value, read what the view shows. No kernel, no browser."""
+"""The lesson page (ui/lesson.py), the views of the knowledge (ui/lesson_views.py), the try-it
+widgets (ui/tryits.py) and the quiz, driven in plain Python: set a value, read what the view
+shows. Expectations come from the data and the advisor. No kernel, no browser."""
 
 from __future__ import annotations
 
 import re
-import shutil
 from html import unescape
 
 import ipywidgets as W
 import pytest
 import yaml
 
-from neuropathy_massage.knowledge import DEFAULT_DIR, load_knowledge, read_knowledge
-from neuropathy_massage.ui import lessons as L
+from neuropathy_massage.advisor import Selection, plan
+from neuropathy_massage.course import LESSON_SHAPED, load_course
+from neuropathy_massage.knowledge import load_knowledge, read_knowledge
+from neuropathy_massage.ui import lesson_views as L
+from neuropathy_massage.ui.lesson import LessonPage
 from neuropathy_massage.ui.quiz import Quiz
+from neuropathy_massage.ui.tryits import MechanismLinks, SymptomExplorer, TechniqueTryIt
+from picks import symptom_with_lowest_cap, text
 
 KB = load_knowledge()
+COURSE = load_course()
+TECHNIQUES = tuple(t.id for t in KB.techniques_for("therapist"))
 
 
-def text(html: str) -> str:
-    """What a reader sees: tags dropped, entities decoded, whitespace collapsed."""
-    html = re.sub(r'src="data:[^"]*"', "", html)
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
+def shown(fragment) -> str:
+    return text(re.sub(r'src="data:[^"]*"', "", str(fragment)))
 
 
 def controls(widget) -> list:
-    """Every widget in a tree."""
     out = [widget]
     for child in getattr(widget, "children", ()):
         out += controls(child)
     return out
 
 
-# --------------------------------------------------------------------------- the course map
+# --------------------------------------------------------------------------- the lesson page
 
 
-def test_course_has_every_lesson_in_order():
-    stems = [lesson.stem for lesson in L.course()]
-    assert stems[0] == "00_course_home" and stems[-1] == "10_symptom_explorer"
-    assert [s[:2] for s in stems] == [f"{n:02d}" for n in range(11)]
-    for lesson in L.course():
-        assert lesson.title and lesson.line and lesson.minutes > 0
-        assert 3 <= len(lesson.objectives) <= 5, lesson.stem
+@pytest.mark.parametrize("lesson", [lesson.id for lesson in COURSE.lessons])
+def test_header_and_footer_come_from_the_course_model(lesson):
+    page = LessonPage(lesson)
+    item = COURSE.lesson(lesson)
+    head = str(page.header())
+    assert f"<h1>{item.title}</h1>" in unescape(head) and item.summary in unescape(head)
+    assert "<style>" in head  # the views' stylesheet travels with the first output
+    if item.kind in LESSON_SHAPED:
+        assert all(o in unescape(head) for o in item.objectives)
+        assert f"about {item.minutes} minutes" in head
+        for b in item.builds_on:
+            assert f'href="{COURSE.lesson(b).file}"' in head
+    foot = str(page.footer())
+    nxt = COURSE.next(lesson)
+    if nxt is not None:
+        assert f'href="{nxt.file}"' in foot and nxt.title in unescape(foot)
+    else:
+        assert "Where next" in foot
+    assert repr(page.header()) == f"<{item.title}: header>"  # the text nbval compares is stable
+
+
+def test_the_footer_cites_exactly_what_the_page_showed():
+    page = LessonPage(COURSE.teaching(TECHNIQUES[0]).id)
+    assert "<h2>Sources</h2>" not in str(page.footer())  # nothing shown yet, nothing cited
+    card = page.technique_card()
+    foot = str(page.footer())
+    for source in KB.cite(card.sources):
+        assert source.title in unescape(foot)
+    assert set(page.cited) == set(card.sources)
+    page.quiz()
+    assert {s for item in KB.quiz_for(page.lesson.id) for s in item.sources} <= set(page.cited)
+
+
+def test_a_page_shows_only_what_its_lesson_teaches():
+    lesson = COURSE.teaching(TECHNIQUES[0])
+    page = LessonPage(lesson.id)
+    assert KB.techniques[TECHNIQUES[0]].purpose in shown(page.technique_card())
+    other = next(t for t in TECHNIQUES if t not in lesson.teaches.techniques)
+    with pytest.raises(ValueError, match="does not teach"):
+        page.technique_card(other)
+    groups = {KB.precautions[p].group for p in lesson.teaches.precautions}
+    listed = shown(page.precautions(*groups))
+    assert all(KB.precautions[p].name in listed for p in lesson.teaches.precautions)
+    untaught = {p.group for p in KB.precautions.values()} - groups
+    if untaught:
+        with pytest.raises(ValueError, match="teaches no precaution"):
+            page.precautions(*untaught)
 
 
 def test_lesson_map_links_every_lesson_with_objectives_and_time():
-    html = L.lesson_map_html()
-    for lesson in L.course()[1:]:
-        assert f'href="{lesson.file}"' in html
-        assert f"about {lesson.minutes} minutes" in html
-        for objective in lesson.objectives:
-            assert objective in unescape(html)
-    assert 'href="00_course_home.ipynb">00' not in html.split("Builds on")[0]  # the home page is not a lesson
+    html = unescape(str(L.lesson_map(COURSE)))
+    for lesson in COURSE.lessons[1:]:
+        assert f'href="{lesson.file}"' in html and f"about {lesson.minutes} minutes" in html
+        assert f"{COURSE.number(lesson.id)} · {lesson.title}" in html
+        assert all(o in html for o in lesson.objectives)
+    assert f">0 · {COURSE.home.title}<" not in html  # the home page is not a lesson of the map
     assert not re.search(r"<h[12]\b", html), "rendered HTML uses <h3> at most"
 
 
-def test_next_lesson_and_objectives():
-    assert L.next_lesson("03_effleurage").stem == "04_petrissage"
-    assert L.next_lesson("10_symptom_explorer") is None
-    assert "Choose a pressure level" in L.objectives_html("03_effleurage")
-    assert "about 30 minutes" in L.before_you_start_html("04_petrissage")
-    assert 'href="03_effleurage.ipynb"' in L.before_you_start_html("04_petrissage")
-
-
-# --------------------------------------------------------------------------- lesson 01
+# --------------------------------------------------------------------------- try-its
 
 
 def test_symptom_explorer_describes_and_marks_regions():
-    w = L.SymptomExplorer()
-    assert "Tick a symptom" in text(w.view.value)
-    assert "No region is marked" in w.view.value
-    w.picker.boxes["burning_pain"].value = True
-    shown = text(w.view.value)
-    assert KB.symptoms["burning_pain"].description.split(",")[0] in shown
-    assert "Left sole of foot: selected" in shown  # the list under the map, not colour alone
-    assert "Left forearm: selected" not in shown
-    w.picker.boxes["muscle_weakness"].value = True
-    assert "Left forearm: selected" in text(w.view.value)
+    w = SymptomExplorer()
+    assert "Tick a symptom" in text(w.view.value) and "No region is marked" in w.view.value
+    sid, symptom = next(iter(KB.symptoms.items()))
+    w.picker.boxes[sid].value = True
+    assert w.symptoms == (sid,)
+    view = text(w.view.value)
+    assert symptom.description.split(",")[0] in view
+    for rid in symptom.typical_regions:
+        assert f"{KB.regions[rid].name}: selected" in view  # the list under the map, not colour alone
     w.picker.set()
     assert "Tick a symptom" in text(w.view.value)
 
 
 def test_symptom_marks_cover_typical_regions():
-    marks = L.symptom_marks(["numbness"])
-    assert set(marks) == set(KB.symptoms["numbness"].typical_regions)
-    assert set(marks.values()) == {"selected"}
-
-
-# --------------------------------------------------------------------------- lesson 02
+    sid = next(iter(KB.symptoms))
+    marks = L.symptom_marks([sid])
+    assert set(marks) == set(KB.symptoms[sid].typical_regions) and set(marks.values()) == {"selected"}
 
 
 def test_mechanism_links_follow_the_choice():
-    w = L.MechanismLinks()
-    w.choice.value = "petrissage"
-    shown = text(w.view.value)
-    assert "Relaxing tight muscles" in shown and "uses 2 of the 4 mechanisms" in shown
-    assert "does not rely on: Endorphin release; Calming over-sensitive nerves" in shown
-    assert 'href="04_petrissage.ipynb"' in w.view.value
-    w.choice.value = "foot_roller"
-    assert "self-care routine" in text(w.view.value)
+    w = MechanismLinks()
+    for tid, t in KB.techniques.items():
+        w.choice.value = tid
+        view = text(w.view.value)
+        assert f"uses {len(t.mechanisms)} of the {len(KB.mechanisms)} mechanisms" in view
+        assert all(KB.mechanisms[m].name in view for m in t.mechanisms)
+        assert f'href="{COURSE.teaching(tid).file}"' in w.view.value
     assert 'alt="' in w.view.value  # the mechanism figures come with alt text
 
 
 def test_mechanism_matrix_marks_in_words():
-    shown = text(L.mechanism_matrix_html())
-    for t in KB.techniques.values():
-        assert t.name in shown
-    assert "✔ uses" in shown
-
-
-# --------------------------------------------------------------------------- lessons 03-05: Try it
-
-
-def test_petrissage_burning_pain_caps_at_level_2():
-    w = L.TechniqueTryIt("petrissage")
-    w.picker.boxes["burning_pain"].value = True
-    shown = text(w.view.value)
-    assert "Petrissage (gentle kneading) is offered" in shown
-    assert "up to level 2 of 5" in shown
-    assert KB.symptoms["burning_pain"].cap_reason.split(";")[0] in shown  # the reason is shown
-    assert KB.techniques["petrissage"].adaptations["burning_pain"] in shown
-
-
-def test_petrissage_left_out_for_touch_hypersensitivity():
-    w = L.TechniqueTryIt("petrissage")
-    w.picker.boxes["touch_hypersensitivity"].value = True
-    shown = text(w.view.value)
-    assert "Petrissage (gentle kneading) is left out" in shown
-    assert "needs at least pressure level 2, and the limit here is 1" in shown
-    assert "is offered" not in shown
-
-
-def test_effleurage_stays_in_for_touch_hypersensitivity_at_level_1():
-    w = L.TechniqueTryIt("effleurage")
-    w.picker.set("touch_hypersensitivity", "numbness")
-    shown = text(w.view.value)
-    assert "up to level 1 of 5" in shown
-    assert KB.techniques["effleurage"].adaptations["touch_hypersensitivity"] in shown
-    assert KB.techniques["effleurage"].adaptations["numbness"] in shown
-    assert "Extra caution where feeling is reduced" in shown  # numbness brings the precautions
-
-
-def test_no_symptom_means_the_techniques_own_top():
-    w = L.TechniqueTryIt("myofascial_release")
-    shown = text(w.view.value)
-    assert "none yet" in shown
-    assert "up to level 3 of 5" in shown and "never goes above level 3" in shown
-
-
-def test_try_it_always_says_when_to_stop():
-    for tid in ("effleurage", "petrissage", "myofascial_release"):
-        for symptoms in ((), ("touch_hypersensitivity",), ("sharp_jabbing_pain", "tingling")):
-            shown = text(L.technique_try_html(tid, symptoms))
-            assert "When to stop and seek a health professional" in shown
-            assert KB.precautions["stop_if_pain"].text in shown
+    view = shown(L.mechanism_matrix())
+    assert all(t.name in view for t in KB.techniques.values()) and "✔ uses" in view
 
 
 def test_try_it_agrees_with_the_advisor_everywhere():
-    """For every single symptom and every technique: offered at the advisor's level, or left out."""
-    for tid in ("effleurage", "petrissage", "myofascial_release"):
+    """For every technique and every single symptom: offered at the advisor's level, or left out."""
+    for tid in TECHNIQUES:
         tech = KB.techniques[tid]
-        for sid, symptom in KB.symptoms.items():
-            shown = text(L.technique_try_html(tid, [sid]))
-            if symptom.pressure_cap < tech.pressure_min:
-                assert f"{tech.name} is left out" in shown, (tid, sid)
-            else:
-                assert f"up to level {min(symptom.pressure_cap, tech.pressure_max)} of 5" in shown, (tid, sid)
+        for sid in KB.symptoms:
+            view = shown(L.technique_try(tid, [sid]))
+            p = plan(Selection.of([sid], tech.regions))
+            levels = {t.max_pressure for r in p.regions for t in r.techniques if t.id == tid}
+            if not levels:
+                assert f"{tech.name} is left out" in view, (tid, sid)
+            for level in levels:
+                assert f"up to level {level} of 5" in view, (tid, sid)
+
+
+def test_a_left_out_technique_says_why_in_words_built_from_data():
+    sid = symptom_with_lowest_cap(KB)
+    cap = KB.symptoms[sid].pressure_cap
+    tid = next(t for t in TECHNIQUES if KB.techniques[t].pressure_min > cap)
+    w = TechniqueTryIt(tid)
+    w.picker.set(sid)
+    view = text(w.view.value)
+    assert f"{KB.techniques[tid].name} is left out" in view
+    assert f"needs at least pressure level {KB.techniques[tid].pressure_min}, and the limit here is {cap}" in view
+    assert "is offered" not in view
+
+
+def test_try_it_always_says_when_to_stop():
+    stop = [p for p in KB.precautions.values() if p.group == "when_to_stop" and p.when.always]
+    assert stop
+    for tid in TECHNIQUES:
+        for symptoms in ((), (symptom_with_lowest_cap(KB),), tuple(KB.symptoms)):
+            view = shown(L.technique_try(tid, symptoms))
+            assert "When to stop and seek a health professional" in view
+            assert all(p.text in view for p in stop)
 
 
 def test_unknown_technique_is_refused():
     with pytest.raises(KeyError):
-        L.TechniqueTryIt("deep_tissue")
+        TechniqueTryIt("deep_tissue")
 
 
 # --------------------------------------------------------------------------- views of the data
 
 
 def test_pressure_range_marks_in_words():
-    shown = text(L.pressure_range_html("petrissage"))
-    assert "uses level 2 to 3 of 5" in shown
-    assert shown.count("✔ in range") == 2 and shown.count("— outside") == 3
+    for tid, t in KB.techniques.items():
+        view = shown(L.pressure_range(tid))
+        assert f"uses level {t.pressure_min} to {t.pressure_max} of 5" in view
+        inside = t.pressure_max - t.pressure_min + 1
+        assert view.count("✔ in range") == inside and view.count("— outside") == len(KB.pressure_levels) - inside
 
 
-def test_adaptations_table_shows_left_out_rows():
-    shown = text(L.adaptations_html("myofascial_release"))
-    assert "Left out: it needs at least level 2" in shown
-    assert KB.techniques["myofascial_release"].adaptations["numbness"] in shown
+def test_adaptations_table_shows_every_symptom():
+    for tid, t in KB.techniques.items():
+        view = shown(L.adaptations(tid))
+        for sid, s in KB.symptoms.items():
+            assert s.name in view
+            if s.pressure_cap < t.pressure_min:
+                assert f"Left out: it needs at least level {t.pressure_min}" in view
+            elif sid in t.adaptations:
+                assert t.adaptations[sid] in view
 
 
 def test_conditions_and_red_flags():
-    shown = text(L.conditions_html())
-    for c in KB.conditions.values():
-        assert c.name in shown
-    flags = text(L.red_flags_html())
+    view = shown(L.conditions_table())
+    assert all(c.name in view for c in KB.conditions.values())
+    flags = shown(L.red_flags())
     assert all(c.name in flags for c in KB.conditions.values() if c.kind == "red_flag")
 
 
-def test_technique_figures_side_by_side_with_alt_text():
-    html = L.technique_figures_html("effleurage")
-    assert "display:flex" in html
-    assert html.count("<img") == 2 and all(
-        re.search(r'alt="[^"]+"', img) for img in re.findall(r"<img[^>]*>", html))
-    assert KB.techniques["effleurage"].steps[0] in unescape(html)
+def test_technique_card_beside_its_figures_with_alt_text():
+    for tid, t in KB.techniques.items():
+        html = str(L.technique_card(tid))
+        assert "nm-side-by-side" in html and "style=" not in html
+        imgs = re.findall(r"<img[^>]*>", html)
+        assert len(imgs) == len(t.figures) and all(re.search(r'alt="[^"]+"', i) for i in imgs)
+        assert t.steps[0] in unescape(html)
 
 
 # --------------------------------------------------------------------------- labels and escaping
 
 
-@pytest.mark.parametrize("make", [L.SymptomExplorer, L.MechanismLinks, lambda: L.TechniqueTryIt("effleurage"),
-                                  lambda: Quiz("03_effleurage")])
+@pytest.mark.parametrize("make", [SymptomExplorer, MechanismLinks, lambda: TechniqueTryIt(TECHNIQUES[0]),
+                                  lambda: Quiz(COURSE.teaching(TECHNIQUES[0]).id)])
 def test_every_control_has_a_label(make):
     for w in controls(make()):
         if isinstance(w, (W.Checkbox, W.Dropdown, W.RadioButtons, W.SelectMultiple, W.ToggleButtons)):
             assert w.description.strip(), f"unlabelled {type(w).__name__}"
 
 
-def test_data_is_escaped(tmp_path):
+def test_data_is_escaped(assets_copy):
     """A symptom name or description holding markup is shown as text, never as markup."""
-    shutil.copytree(DEFAULT_DIR, tmp_path / "k")
-    path = tmp_path / "k" / "symptoms.yaml"
+    path = assets_copy / "knowledge" / "symptoms.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     data["symptoms"][0]["name"] = "<script>alert(1)</script>"
     data["symptoms"][0]["description"] = "<b>bold</b> & more"
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
-    kb = read_knowledge(tmp_path / "k")
+    kb = read_knowledge(assets_copy / "knowledge")
     sid = data["symptoms"][0]["id"]
-    views = [L.symptoms_html(kb), L.symptom_details_html([sid], kb), L.adaptations_html("effleurage", kb),
-             L.technique_try_html("effleurage", [sid], kb)]
-    w = L.SymptomExplorer(kb)
+    views = [L.symptoms_table(kb), L.symptom_details([sid], kb), L.adaptations(TECHNIQUES[0], kb),
+             L.technique_try(TECHNIQUES[0], [sid], kb)]
+    w = SymptomExplorer(kb)
     w.picker.boxes[sid].value = True
     views.append(w.view.value)
-    for html in views:
+    for html in map(str, views):
         assert "<script>" not in html and "<b>bold</b>" not in html
         assert "&lt;script&gt;" in html or "&lt;b&gt;bold&lt;/b&gt;" in html
 
@@ -238,33 +249,20 @@ def test_data_is_escaped(tmp_path):
 # --------------------------------------------------------------------------- the quiz widget
 
 
-@pytest.mark.parametrize("lesson", ["00_course_home", "01_understanding_neuropathy", "02_how_massage_helps",
-                                    "03_effleurage", "04_petrissage", "05_myofascial_release"])
-def test_every_lesson_has_at_least_three_quiz_items(lesson):
-    items = KB.quiz_for(lesson)
-    assert len(items) >= 3
-    for item in items:
-        assert all(o.explanation for o in item.options)
-        assert item.sources and all(s in KB.sources for s in item.sources)
-
-
 def test_quiz_feedback_and_score():
-    quiz = Quiz("04_petrissage")
+    quiz = Quiz(COURSE.teaching(TECHNIQUES[0]).id)
     n = len(quiz.questions)
     assert f"Score: 0 of {n} right" in text(quiz.score.value) and f"(0 of {n} answered)" in text(quiz.score.value)
     first, second = quiz.questions[0], quiz.questions[1]
     right = next(i for i, o in enumerate(first.item.options) if o.correct)
     first.choice.value = right
-    assert text(first.feedback.value).startswith("✔ Right.")
+    assert first.answer == right and text(first.feedback.value).startswith("✔ Right.")
     assert first.item.options[right].explanation in text(first.feedback.value)
     assert f"Score: 1 of {n} right" in text(quiz.score.value)
     wrong = next(i for i, o in enumerate(second.item.options) if not o.correct)
     second.choice.value = wrong
     feedback = text(second.feedback.value)
-    assert feedback.startswith("✘ Not quite.")
-    assert second.item.options[wrong].explanation in feedback
+    assert feedback.startswith("✘ Not quite.") and second.item.options[wrong].explanation in feedback
     correct = next(o for o in second.item.options if o.correct)
     assert f"The right answer is “{correct.text}”" in feedback
     assert f"Score: 1 of {n} right" in text(quiz.score.value) and f"(2 of {n} answered)" in text(quiz.score.value)
-    second.choice.value = next(i for i, o in enumerate(second.item.options) if o.correct)
-    assert f"Score: 2 of {n} right" in text(quiz.score.value)

@@ -12,21 +12,23 @@ from html import escape, unescape
 
 import pytest
 
+from neuropathy_massage.advisor import PlacedCondition
+from neuropathy_massage.course import load_course
 from neuropathy_massage.knowledge import load_knowledge
+from neuropathy_massage.ui.lesson_views import technique_card
+from neuropathy_massage.ui.pickers import WHOLE_SESSION
 from neuropathy_massage.ui.practice import (
-    WHOLE_SESSION,
     CaseStudyView,
     ConditionPlacer,
     RoutineStepper,
     SelfCarePlanner,
-    ROUTINE_FIGURES,
     case_plan,
-    routine_card_html,
     routine_regions,
 )
 
 KB = load_knowledge()
-LESSONS = ("06_precautions_and_contraindications", "07_self_massage_feet", "08_self_massage_hands", "09_case_studies")
+COURSE = load_course()
+LESSONS = [lesson.id for lesson in COURSE.of_kind("foundation", "routine", "practice")]
 
 
 def text(html: str) -> str:
@@ -35,9 +37,9 @@ def text(html: str) -> str:
 
 
 def place(w: ConditionPlacer, condition: str, where: str) -> None:
-    w.condition.value = condition
-    w.where.value = where
-    w.add.click()
+    w.conditions.condition.value = condition
+    w.conditions.where.value = where
+    w.conditions.add_button.click()
 
 
 # --- ConditionPlacer (lesson 06) --------------------------------------------------------------
@@ -60,7 +62,7 @@ def test_open_wound_on_a_sole_avoids_that_region_only():
     assert "Left sole of foot: AVOID" in text(w.body_map.value)  # the map's text list, not colour alone
     assert "Right sole of foot: suitable" in text(w.body_map.value)
     assert "1 region to AVOID: Left sole of foot" in text(w.status.value)
-    assert "Open wound, cut, blister or ulcer — Left sole of foot" in text(w.placed_view.value)
+    assert "Open wound, cut, blister or ulcer — at Left sole of foot" in text(w.placed_view.value)
 
 
 def test_blood_clot_for_the_whole_session_stops_and_refers():
@@ -75,28 +77,29 @@ def test_blood_clot_for_the_whole_session_stops_and_refers():
 def test_remove_takes_a_condition_back_off():
     w = ConditionPlacer()
     place(w, "blood_clot", WHOLE_SESSION)
-    w.remove.click()
-    assert "STOP" not in w.status.value
-    assert "Removed" in w.message.value
-    w.remove.click()
-    assert "nothing to remove" in w.message.value
+    c = w.conditions
+    c.remove_button.click()
+    assert "Choose a condition in the list first" in c.message.value and "STOP" in w.status.value
+    c.placed.value = c.placed.options[0][1]
+    c.remove_button.click()
+    assert "STOP" not in w.status.value and "Removed" in c.message.value
 
 
 def test_adding_twice_keeps_one():
     w = ConditionPlacer()
     place(w, "bruise", "right_forearm")
-    w.add.click()
-    assert w.placed == [("bruise", "right_forearm")]
-    assert "already placed" in w.message.value
+    w.conditions.add_button.click()
+    assert w.conditions.value == (PlacedCondition(id="bruise", region="right_forearm"),)
+    assert "already recorded" in w.conditions.message.value
 
 
 def test_where_offers_only_the_scopes_a_condition_has():
     w = ConditionPlacer()
     for cid, cond in KB.conditions.items():
-        w.condition.value = cid
-        values = [v for _, v in w.where.options]
+        w.conditions.condition.value = cid
+        values = [v for _, v in w.conditions.where.options]
         assert (WHOLE_SESSION in values) == (cond.whole_session is not None), cid
-        assert (len(values) > 1) == (cond.at_region is not None), cid
+        assert (len(values) > 1 or (values and values[0] != WHOLE_SESSION)) == (cond.at_region is not None), cid
 
 
 def test_every_condition_at_every_scope_gives_the_right_marks():
@@ -125,17 +128,22 @@ def test_symptoms_change_the_pressure_limit():
 
 def test_every_control_has_a_label():
     w = ConditionPlacer()
-    assert all(c.description for c in (w.symptoms, w.condition, w.where, w.add, w.remove))
+    c = w.conditions
+    assert all(x.description for x in (c.condition, c.where, c.add_button, c.remove_button, c.placed,
+                                       *w.symptoms.boxes.values()))
 
 
 @pytest.fixture(scope="module")
 def evil_kb(tmp_path_factory):
     """The course data with markup in a condition name, a routine step and a case story."""
-    from neuropathy_massage.knowledge import DEFAULT_DIR, read_knowledge
+    import shutil
 
-    d = tmp_path_factory.mktemp("knowledge")
-    for f in DEFAULT_DIR.glob("*.yaml"):
-        (d / f.name).write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
+    from neuropathy_massage import paths
+    from neuropathy_massage.knowledge import read_knowledge
+
+    assets = tmp_path_factory.mktemp("evil") / "assets"
+    shutil.copytree(paths.package_assets(), assets)
+    d = assets / "knowledge"
     for name, old, new in (
         ("conditions.yaml", "name: Bruise", "name: Bruise <script>x</script>"),
         ("routines.yaml", "- Sit down with the ball", "- <b>Sit</b> down with the ball"),
@@ -149,7 +157,7 @@ def evil_kb(tmp_path_factory):
 def test_text_from_the_data_is_escaped(evil_kb):
     w = ConditionPlacer(kb=evil_kb)
     place(w, "bruise", "left_toes")
-    for html in (w.placed_view.value, w.message.value, w.status.value, w.plan_view.value, w.body_map.value):
+    for html in (w.placed_view.value, w.conditions.message.value, w.status.value, w.plan_view.value, w.body_map.value):
         assert "<script>" not in html
     assert "&lt;script&gt;" in w.placed_view.value
     s = RoutineStepper("foot_roller", kb=evil_kb)
@@ -194,11 +202,12 @@ def test_foot_planner_offers_the_foot_routines_and_the_checks():
     assert KB.precautions["check_temperature"].name in view  # the marble tub uses warm water
     assert KB.precautions["stop_if_pain"].name in view
     assert KB.precautions["inspect_skin"].name not in view
-    w.reduced.value = True
+    reduced = w.conditions.quick["reduced_sensation"]
+    reduced.value = True
     view = text(w.plan_view.value)
     assert KB.precautions["inspect_skin"].name in view
     assert KB.precautions["reduced_sensation_caution"].name in view
-    w.reduced.value = False
+    reduced.value = False
     assert KB.precautions["inspect_skin"].name not in text(w.plan_view.value)
 
 
@@ -312,14 +321,13 @@ def test_every_case_view_renders(case_id):
 
 
 def test_every_routine_has_its_figure_and_card():
-    routines = {tid for tid, t in KB.techniques.items() if t.setting == "self"}
-    assert set(ROUTINE_FIGURES) == routines
-    for rid in routines:
-        html = routine_card_html(rid)
+    for rid, t in KB.techniques.items():
+        if t.setting != "self":
+            continue
+        assert t.figures, rid
+        html = str(technique_card(rid))
         assert "data:image/svg+xml;base64," in html and 'alt="' in html
-        assert all(escape(step) in html for step in KB.techniques[rid].steps)
-    with pytest.raises(ValueError):
-        routine_card_html("effleurage")
+        assert all(escape(step) in html for step in t.steps)
 
 
 @pytest.mark.parametrize("lesson", LESSONS)

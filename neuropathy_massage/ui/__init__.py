@@ -1,15 +1,7 @@
 """Views of the course (ipywidgets and HTML). Thin: state lives in the advisor's inputs and outputs.
 
-Nothing here is imported by the advisor or the knowledge loader (one direction of flow).
+Rooms (docs/ARCHITECTURE.md): `views` (the Jinja2 environment and fragments) and `plan_views`,
+`lesson_views` (HTML of plans and of the knowledge); `pickers`, `body_map`, `quiz` (widgets);
+`tryits`, `practice`, `explorer` (the widgets lessons and the dashboard show); `lesson` (what a
+lesson notebook calls); `handout`. Nothing here is imported by the advisor or the knowledge loader.
 """
-
-from neuropathy_massage.ui.render import (
-    body_map_html,
-    figure_html,
-    plan_html,
-    plan_text,
-    sources_html,
-    technique_html,
-)
-
-__all__ = ["body_map_html", "figure_html", "plan_html", "plan_text", "sources_html", "technique_html"]

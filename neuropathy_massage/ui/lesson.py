@@ -1,0 +1,189 @@
+"""A lesson page: what a lesson notebook calls, in one object that knows the lesson.
+
+    page = LessonPage("effleurage")
+    page.header()            # title, summary, objectives, before you start: from course.yaml
+    page.technique_card()    # the lesson's technique, from its `teaches`
+    ...
+    page.quiz()
+    page.footer()            # the sources of everything shown above, and the next lesson
+
+Every method returns what the notebook displays (a `Fragment` or a widget) and records the
+sources behind it, so the footer cites exactly what the lesson showed: no notebook types a list
+of source ids, precaution ids or the next lesson's name.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Optional
+
+import ipywidgets as W
+
+from neuropathy_massage.advisor import plan
+from neuropathy_massage.course import LESSON_SHAPED, Course, Lesson, load_course
+from neuropathy_massage.knowledge import Knowledge
+from neuropathy_massage.records import Selection
+from neuropathy_massage.ui import lesson_views as lv
+from neuropathy_massage.ui import practice, tryits
+from neuropathy_massage.ui.plan_views import body_map, plan_html, plan_marks
+from neuropathy_massage.ui.quiz import Quiz
+from neuropathy_massage.ui.views import Fragment, figure, kb_or_default, notes, render, sources, styles
+
+KICKER = {"home": "Course home", "dashboard": "Dashboard"}
+
+
+class LessonPage:
+    def __init__(self, lesson_id: str, kb: Optional[Knowledge] = None, course: Optional[Course] = None):
+        self.kb = kb_or_default(kb)
+        self.course = course or load_course()
+        self.lesson: Lesson = self.course.lesson(lesson_id)
+        self.cited: dict[str, None] = {}
+
+    # --------------------------------------------------------------- bookkeeping
+    def _cite(self, shown, ids: Iterable[str] = ()):
+        for sid in tuple(getattr(shown, "sources", ())) + tuple(ids):
+            self.cited.setdefault(sid, None)
+        return shown
+
+    def _taught(self, kind: str, item_id: Optional[str]) -> str:
+        taught = getattr(self.lesson.teaches, kind)
+        if item_id is None:
+            if len(taught) != 1:
+                raise ValueError(f"lesson {self.lesson.id!r} teaches {len(taught)} {kind}: name one")
+            return taught[0]
+        if item_id not in taught:
+            raise ValueError(f"lesson {self.lesson.id!r} does not teach {item_id!r} (course.yaml, teaches.{kind})")
+        return item_id
+
+    def _technique(self, technique_id: Optional[str]) -> str:
+        kind = "routines" if self.lesson.teaches.routines and not self.lesson.teaches.techniques else "techniques"
+        return self._taught(kind, technique_id)
+
+    # --------------------------------------------------------------- frame
+    def header(self) -> Fragment:
+        lesson, course = self.lesson, self.course
+        number = course.number(lesson.id)
+        kicker = KICKER.get(lesson.kind, f"Lesson {number} of {len(course.of_kind(*LESSON_SHAPED))}")
+        builds_on = [{"file": course.lesson(b).file, "title": course.lesson(b).title, "number": course.number(b)}
+                     for b in lesson.builds_on]
+        html = render("lesson_header.html.j2", styles=styles(), lesson=lesson, kicker=kicker, builds_on=builds_on,
+                      shaped=lesson.kind in LESSON_SHAPED)
+        return Fragment(html, (), f"{lesson.title}: header")
+
+    def footer(self) -> Fragment:
+        nxt = self.course.next(self.lesson.id)
+        html = render("lesson_footer.html.j2", sources=sources(self.cited, self.kb, heading=False) if self.cited else "",
+                      next=nxt, next_number=self.course.number(nxt.id) if nxt else None,
+                      home=self.course.home, is_home=self.lesson.id == self.course.home.id)
+        return Fragment(html, (), f"{self.lesson.title}: sources and next lesson")
+
+    def objectives(self) -> Fragment:
+        """The lesson's objectives as a list (the course home shows them in its own section)."""
+        return Fragment(render("objectives.html.j2", objectives=self.lesson.objectives), (), "objectives")
+
+    # --------------------------------------------------------------- course-wide views
+    def lesson_map(self) -> Fragment:
+        return lv.lesson_map(self.course)
+
+    def precautions(self, *groups: str) -> Fragment:
+        """The precautions this lesson teaches (course.yaml) that belong to these groups."""
+        taught = set(self.lesson.teaches.precautions)
+        shown = [p for p in self.kb.precautions_in(*groups) if p.id in taught]
+        if not shown:
+            raise ValueError(f"lesson {self.lesson.id!r} teaches no precaution of the groups {groups}")
+        return self._cite(lv.precautions(shown))
+
+    def red_flags(self) -> Fragment:
+        return self._cite(lv.red_flags(self.kb))
+
+    def conditions_table(self) -> Fragment:
+        return self._cite(lv.conditions_table(self.kb))
+
+    def notes(self, *source_ids: str) -> Fragment:
+        return self._cite(notes(source_ids, self.kb))
+
+    def figure(self, figure_id: str, size: str = "large") -> Fragment:
+        return figure(figure_id, self.kb, size=size)
+
+    # --------------------------------------------------------------- symptoms and mechanisms
+    def symptoms_table(self) -> Fragment:
+        return self._cite(lv.symptoms_table(self.kb))
+
+    def symptom_map(self, *symptom_ids: str) -> Fragment:
+        self._cite(None, [s for sid in symptom_ids for s in self.kb.symptoms[sid].sources])
+        return body_map(lv.symptom_marks(symptom_ids, self.kb), self.kb)
+
+    def symptom_details(self, *symptom_ids: str) -> Fragment:
+        return self._cite(lv.symptom_details(symptom_ids, self.kb))
+
+    def symptom_explorer(self) -> tryits.SymptomExplorer:
+        return self._cite(tryits.SymptomExplorer(self.kb), [s for x in self.kb.symptoms.values() for s in x.sources])
+
+    def mechanisms(self) -> Fragment:
+        shown = [lv.mechanism(mid, self.kb) for mid in self.kb.mechanisms]
+        whole = Fragment("".join(str(f) for f in shown), [s for f in shown for s in f.sources], "the four mechanisms")
+        return self._cite(whole)
+
+    def mechanism_matrix(self) -> Fragment:
+        return self._cite(lv.mechanism_matrix(self.kb))
+
+    def mechanism_links(self, technique_id: Optional[str] = None) -> Fragment:
+        tid = technique_id if self.lesson.kind not in ("technique", "routine") else self._technique(technique_id)
+        return self._cite(lv.mechanism_links(tid, self.kb, self.course))
+
+    def mechanism_explorer(self) -> tryits.MechanismLinks:
+        return self._cite(tryits.MechanismLinks(self.kb, course=self.course),
+                          [s for m in self.kb.mechanisms.values() for s in m.sources])
+
+    # --------------------------------------------------------------- techniques and routines
+    def technique_card(self, technique_id: Optional[str] = None) -> Fragment:
+        tid = self._technique(technique_id)
+        return self._cite(lv.technique_card(tid, self.kb, title=self.kb.techniques[tid].setting == "self"))
+
+    def pressure_range(self, technique_id: Optional[str] = None) -> Fragment:
+        return self._cite(lv.pressure_range(self._technique(technique_id), self.kb))
+
+    def adaptations(self, technique_id: Optional[str] = None) -> Fragment:
+        return self._cite(lv.adaptations(self._technique(technique_id), self.kb))
+
+    def try_it(self, technique_id: Optional[str] = None) -> tryits.TechniqueTryIt:
+        tid = self._technique(technique_id)
+        return self._cite(tryits.TechniqueTryIt(tid, self.kb), self.kb.techniques[tid].sources)
+
+    def example(self, *symptom_ids: str, technique_id: Optional[str] = None) -> Fragment:
+        """What the try-it shows for these symptoms (a worked example nbval compares)."""
+        return self._cite(lv.technique_try(self._technique(technique_id), symptom_ids, self.kb))
+
+    def stepper(self, routine_id: str) -> practice.RoutineStepper:
+        return practice.RoutineStepper(self._taught("routines", routine_id), self.kb)
+
+    def self_care_planner(self, limb: str) -> practice.SelfCarePlanner:
+        return practice.SelfCarePlanner(limb, self.kb)
+
+    # --------------------------------------------------------------- practice
+    def example_plan(self, symptoms: Iterable[str] = (), regions: Iterable[str] = (),
+                     conditions: Iterable = (), setting: str = "therapist") -> Fragment:
+        """A worked example: the advisor's plan for a selection, with the body map."""
+        p = plan(Selection.of(symptoms, regions, conditions, setting), self.kb)
+        return self._cite(body_map(plan_marks(p), self.kb) + plan_html(p, self.kb, show_sources=False))
+
+    def condition_placer(self, symptoms: Iterable[str] = ()) -> practice.ConditionPlacer:
+        return self._cite(practice.ConditionPlacer(symptoms=symptoms, kb=self.kb),
+                          [s for c in self.kb.conditions.values() for s in c.sources])
+
+    def cases(self) -> W.VBox:
+        """Every case study of this lesson (case_studies.yaml, `lesson`), one after the other."""
+        views = [self._cite(practice.CaseStudyView(c.id, self.kb), c.sources) for c in self.kb.cases_for(self.lesson.id)]
+        if not views:
+            raise ValueError(f"case_studies.yaml has no case for lesson {self.lesson.id!r}")
+        box = W.VBox(views)
+        box.add_class("nm-cases")
+        return box
+
+    def quiz(self) -> Quiz:
+        quiz = Quiz(self.lesson.id, self.kb)
+        return self._cite(quiz, quiz.sources)
+
+    def explorer(self):
+        from neuropathy_massage.ui.explorer import Explorer
+
+        return Explorer(self.kb)
