@@ -1,14 +1,13 @@
 """A Voila server for the benchmarks: started with the course's own command line, watched with psutil.
 
-The command comes from ``neuropathy_massage.serving.build_command`` (what `make serve` runs:
-voila.py at the project root, the ``course`` template, pre-heated kernels, culling), pointed at a
-temporary notebooks folder and a free port; ``extra_args`` switch pre-heating off (the COLD
+The command is the course's one launcher, ``python -m neuropathy_massage serve`` (what
+`make serve` runs: the course's Voila configuration, template, pre-heated kernels, culling),
+pointed at a temporary notebooks folder and a free port; ``extra_args`` switch pre-heating off (the COLD
 configuration) or shorten the cull timeout for the "learners leave" measurement.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -27,7 +26,7 @@ import psutil
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 FLOOR_NOTEBOOK = Path(__file__).resolve().parent / "floor" / "floor.ipynb"
 #: Name of the floor inside the served folder: a leading underscore keeps it out of the
-#: course navigation (serving.list_notebooks hides it) while Voila still serves and pre-heats it.
+#: contents page, and the course model does not list it, while Voila still serves and pre-heats it.
 FLOOR_NAME = "_bench_floor.ipynb"
 
 _KERNEL_ID = re.compile(r"kernel-([0-9a-f-]{36})\.json")
@@ -59,38 +58,27 @@ def make_served_tree(notebooks: list[Path], floor: Path = FLOOR_NOTEBOOK) -> Pat
     return nb_dir
 
 
-def voila_command(notebooks_dir: Path, port: int, extra_args: list[str]) -> tuple[list[str], dict, str]:
-    """(argv, env, how): the `make serve` command when the package provides it, else plain Voila
-    with the project's voila.py."""
-    try:
-        from neuropathy_massage import serving  # type: ignore
-
-        argv = serving.build_command(
-            notebooks_dir=notebooks_dir, port=port, extra_args=list(extra_args), python=sys.executable
-        )
-        env = serving.build_env()
-        how = "neuropathy_massage.serving.build_command"
-    except (ImportError, AttributeError, TypeError):  # pragma: no cover - early project states
-        argv = [
-            sys.executable, "-m", "voila", str(notebooks_dir), "--no-browser",
-            "--Voila.ip=127.0.0.1", f"--Voila.port={port}", "--Voila.port_retries=0",
-            f"--Voila.config_file_paths={json.dumps([str(PROJECT_ROOT)])}", *extra_args,
-        ]
-        env = dict(os.environ)
-        share = PROJECT_ROOT / "share" / "jupyter"
-        env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(share), env.get("JUPYTER_PATH")]))
-        how = "plain voila (serving.build_command not available)"
+def voila_command(notebooks_dir: Path, port: int, extra_args: list[str],
+                  serve_args: list[str] = ()) -> tuple[list[str], dict, str]:
+    """(argv, env, how): the course's one launcher, `python -m neuropathy_massage serve` (what
+    `make serve` runs), on this folder and port; `extra_args` go to Voila after `--`."""
+    argv = [sys.executable, "-m", "neuropathy_massage", "serve", "--notebooks", str(notebooks_dir),
+            "--port", str(port), *serve_args]
+    if extra_args:
+        argv += ["--", *extra_args]
+    env = dict(os.environ)
     # Quieter kernels: no IPython history database writes in a throwaway run.
     env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-    return argv, env, how
+    return argv, env, "python -m neuropathy_massage serve"
 
 
 class VoilaServer:
     def __init__(self, notebooks_dir: Path, *, extra_args: list[str] = (), log_dir: Path | None = None,
-                 label: str = "voila"):
+                 label: str = "voila", serve_args: list[str] = ()):
         self.notebooks_dir = Path(notebooks_dir)
         self.port = free_port()
         self.extra_args = list(extra_args)
+        self.serve_args = list(serve_args)
         self.label = label
         self.log_dir = Path(log_dir or tempfile.mkdtemp(prefix="nm-bench-log-"))
         self.log_dir.mkdir(parents=True, exist_ok=True)
@@ -112,7 +100,7 @@ class VoilaServer:
 
     def start(self, timeout: float = 60.0) -> float:
         """Start and wait until the server answers HTTP; returns the seconds that took."""
-        self.argv, env, self.how = voila_command(self.notebooks_dir, self.port, self.extra_args)
+        self.argv, env, self.how = voila_command(self.notebooks_dir, self.port, self.extra_args, self.serve_args)
         t0 = time.perf_counter()
         log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(

@@ -35,7 +35,9 @@ sys.path.insert(0, str(BENCH_DIR))
 from _browser import launch, load_page  # noqa: E402
 from _voila import VoilaServer, make_served_tree  # noqa: E402
 
-EXPLORER = "10_symptom_explorer.ipynb"
+from neuropathy_massage.course import load_course  # noqa: E402
+
+EXPLORER = load_course().of_kind("dashboard")[0].file
 STOCK_MANAGER = ("--VoilaConfiguration.multi_kernel_manager_class="
                  "jupyter_server.services.kernels.kernelmanager.AsyncMappingKernelManager")
 

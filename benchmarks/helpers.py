@@ -100,7 +100,7 @@ def ratio(a: float | None, b: float | None, digits: int = 2) -> float | None:
 
 def count_widget_views(nb: Mapping[str, Any] | str | Path) -> int:
     """Number of widget displays stored in an (executed) notebook's outputs."""
-    from neuropathy_massage.serving import widget_view_count
+    from neuropathy_massage.check import widget_view_count
 
     return widget_view_count(dict(nb) if isinstance(nb, Mapping) else nb)
 

@@ -44,8 +44,11 @@ PROJECT_ROOT = BENCH_DIR.parent
 NOTEBOOKS = PROJECT_ROOT / "notebooks"
 RESULTS = BENCH_DIR / "results" / "latest.json"
 DOC = PROJECT_ROOT / "docs" / "PERFORMANCE.md"
-HOME_NOTEBOOK = "00_course_home.ipynb"
-EXPLORER_NOTEBOOK = "10_symptom_explorer.ipynb"
+from neuropathy_massage.course import load_course  # noqa: E402
+
+_COURSE = load_course()
+HOME_NOTEBOOK = _COURSE.home.file
+EXPLORER_NOTEBOOK = _COURSE.of_kind("dashboard")[0].file
 
 #: How the explorer is driven. Symptoms are checkboxes; regions are the body map's shapes
 #: (anywidget, role=checkbox); the result pane is the `.nm-results` column.
@@ -56,7 +59,7 @@ EXPLORER = {
 }
 FLOOR_UI = {"pane": ".widget-html", "control": ".widget-checkbox input[type=checkbox]"}
 CHROMIUM_CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
-#: Seconds to wait before the memory snapshot taken after a class has been shut down: config/voila.py
+#: Seconds to wait before the memory snapshot taken after a class has been shut down: neuropathy_massage/voila_config.py
 #: has the server hand freed memory back 5 s after the last kernel shutdown.
 RELEASE_WAIT_S = 6.0
 COLD_ARGS = ["--VoilaConfiguration.preheat_kernel=False"]
@@ -399,24 +402,14 @@ class Bench:
             server.stop()
 
     def expected_pool_total(self, served: list[str]) -> int:
-        """Pool sizes from the project's voila.py (default 1 per notebook, explorer 2)."""
-        try:
-            from neuropathy_massage import serving
+        """Pool sizes from the course's Voila configuration (default 1 per notebook, explorer 2)."""
+        from neuropathy_massage.voila_config import ServeSettings, voila_config
 
-            cfg_file = Path(getattr(serving, "CONFIG_FILE", PROJECT_ROOT / "voila.py"))
-            from traitlets.config.loader import PyFileConfigLoader
-
-            cfg = PyFileConfigLoader(cfg_file.name, str(cfg_file.parent)).load_config()
-            pools = dict(cfg.VoilaKernelManager.get("kernel_pools_config", {}) or {})
-            default = int((pools.get("default") or {}).get("pool_size", cfg.VoilaConfiguration.get("default_pool_size", 1)))
-            total = 0
-            for name in served:
-                total += int((pools.get(name) or {}).get("pool_size", default))
-            self.results["config"]["kernel_pools"] = {k: v for k, v in pools.items()}
-            return total
-        except Exception as exc:  # noqa: BLE001
-            self.notes.append(f"could not read pool sizes from voila.py ({exc}); assuming 1 per notebook")
-            return len(served)
+        cfg = voila_config(ServeSettings())
+        pools = dict(cfg.VoilaKernelManager.kernel_pools_config)
+        default = int(pools.get("default", {}).get("pool_size", cfg.VoilaConfiguration.default_pool_size))
+        self.results["config"]["kernel_pools"] = pools
+        return sum(int((pools.get(name) or {}).get("pool_size", default)) for name in served)
 
     async def phase_widgets(self, browser, server) -> None:
         """Explorer: choose a region, then alternate symptom and region toggles; the floor: toggle

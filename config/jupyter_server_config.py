@@ -1,8 +1,9 @@
 # Jupyter server configuration for hosting the course inside a Jupyter server (Binder,
 # JupyterHub) instead of with `make serve`: put this folder on JUPYTER_CONFIG_PATH and
 # share/jupyter on JUPYTER_PATH (see docs/SERVING.md, "Binder and JupyterHub").
-# It loads voila.py, the one Voila configuration, so the server's kernels are culled the
-# same way and Voila's pages use the course template. (Pre-heating exists only in the
-# standalone Voila that `make serve` runs.)
+# The settings are the course's own (neuropathy_massage.voila_config), so Voila's pages use
+# the course template and navigation and idle kernels are culled the same way.
+from neuropathy_massage.voila_config import server_extension_config
+
 c = get_config()  # noqa: F821
-load_subconfig("voila.py")  # noqa: F821
+c.merge(server_extension_config())

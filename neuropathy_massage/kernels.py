@@ -6,12 +6,12 @@ page that takes one inherits its idle time, counted from the end of pre-heating;
 kernel is shut down under them ("Kernel does not exist"; reproduced by benchmarks/cull_race.py).
 This manager gives every kernel a grace period, counted from the first time the culler looks at
 it outside the pool, during which it is not culled while no page is connected to it. Voila wraps
-it (`VoilaConfiguration.multi_kernel_manager_class`, set in config/voila.py). Once a page has
+it (`VoilaConfiguration.multi_kernel_manager_class`, set in voila_config.py). Once a page has
 connected, the kernel follows the ordinary idle rules: a learner who leaves releases it after
 `cull_idle_timeout`, grace or not.
 
 After a run of shutdowns the manager also hands the server's freed memory back to the system
-(`release_free_memory`), and `ipc_transport_fits` tells config/voila.py whether kernels can use
+(`release_free_memory`), and `ipc_transport_fits` tells voila_config.py whether kernels can use
 Unix sockets instead of TCP ports.
 """
 

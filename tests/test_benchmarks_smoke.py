@@ -31,12 +31,12 @@ def _results(run, **over):
     """A small, complete results dict as benchmarks/run.py writes it."""
     r = run.empty_results()
     r["machine"] = run.machine_info(chromium_version=None)
-    r["explorer_notebook"] = "10_symptom_explorer.ipynb"
+    r["explorer_notebook"] = "symptom_explorer.ipynb"
     page = {"summary": run.summarize([1.0, 1.2, 1.1]), "samples": [1.0, 1.2, 1.1], "ratio_to_floor": 1.1,
             "widgets": 48, "probe": "checkbox"}
     floor = {"summary": run.summarize([1.0, 1.0, 1.0]), "samples": [1.0, 1.0, 1.0], "widgets": 2, "probe": "checkbox"}
-    r["tti"] = {"cold": {"floor": floor, "pages": {"10_symptom_explorer.ipynb": page}},
-                "preheated": {"floor": floor, "pages": {"10_symptom_explorer.ipynb": copy.deepcopy(page)}}}
+    r["tti"] = {"cold": {"floor": floor, "pages": {"symptom_explorer.ipynb": page}},
+                "preheated": {"floor": floor, "pages": {"symptom_explorer.ipynb": copy.deepcopy(page)}}}
     r["widget_response"] = {"explorer": {"summary": run.summarize([20, 30, 150], digits=1)},
                             "floor": {"summary": run.summarize([10, 12], digits=1)}}
     r["memory"] = {"explorer_kernel": {"rss_mb": 70.0, "uss_mb": 48.0, "pss_mb": 49.0},
@@ -109,7 +109,7 @@ def test_table_and_generated_section(run):
     table = run.render_table(results)
     assert "| Figure | Target | Measured | Floor | Result | Detail |" in table
     assert "**missed**" in table and "| met |" in table
-    assert "`10_symptom_explorer.ipynb`" in table and "**floor**" in table
+    assert "`symptom_explorer.ipynb`" in table and "**floor**" in table
     doc = "# Performance\n\nHand-written text.\n"
     once = run.replace_generated_section(doc, table)
     assert once.startswith(doc) and run.BEGIN_MARKER in once and run.END_MARKER in once

@@ -72,13 +72,13 @@ def test_after_a_page_has_connected_leaving_releases_it_without_grace(culler):
 
 
 def test_configured_in_the_voila_config():
-    from neuropathy_massage.serving import CONFIG_FILE
+    from neuropathy_massage.voila_config import ServeSettings, voila_config
 
-    text = CONFIG_FILE.read_text(encoding="utf-8")
-    assert '"neuropathy_massage.kernels.HandOutGraceKernelManager"' in text
+    cfg = voila_config(ServeSettings())
+    assert cfg.VoilaConfiguration.multi_kernel_manager_class == "neuropathy_massage.kernels.HandOutGraceKernelManager"
 
 
-# --- Kernel transport: Unix sockets where they fit (config/voila.py) --------------------------
+# --- Kernel transport: Unix sockets where they fit (neuropathy_massage/voila_config.py) --------------------------
 
 
 def test_ipc_socket_path_names_what_jupyter_client_binds(tmp_path):
@@ -106,15 +106,13 @@ def test_ipc_transport_fits_short_paths_on_posix_only(monkeypatch):
 
 
 def test_served_configuration_puts_kernels_on_unix_sockets():
-    """config/voila.py chooses ipc here (Linux, short temporary folder): no TCP port race when a
-    class starts thirty kernels at once (docs/PERFORMANCE.md, back-to-back classes)."""
+    """The served configuration chooses ipc here (Linux, short temporary folder): no TCP port race
+    when a class starts thirty kernels at once (docs/PERFORMANCE.md, back-to-back classes)."""
     import tempfile
 
-    from traitlets.config.loader import PyFileConfigLoader
+    from neuropathy_massage.voila_config import ServeSettings, voila_config
 
-    from neuropathy_massage import serving
-
-    cfg = PyFileConfigLoader("voila.py", path=str(serving.CONFIG_DIR)).load_config()
+    cfg = voila_config(ServeSettings())
     expected = "ipc" if kernels.ipc_transport_fits(os.path.join(tempfile.gettempdir(), "voila_xxxxxxxx")) else None
     assert cfg.KernelManager.get("transport") == expected
     if os.name == "posix" and len(tempfile.gettempdir()) < 30:

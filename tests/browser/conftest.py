@@ -1,8 +1,8 @@
 """Fixtures of the browser tests: one Voila server for the session, one Chromium.
 
-* ``course_server`` (session): the course served with exactly the command and environment of
-  `make serve` (``neuropathy_massage.serving.build_command`` / ``build_env``), on a free port
-  of 127.0.0.1; stopped (whole process group, kernels included) at the end.
+* ``course_server`` (session): the course served by the one launcher, `python -m
+  neuropathy_massage serve` (``neuropathy_massage.launch.ServerProcess``), on a free port of
+  127.0.0.1; stopped (SIGTERM to Voila, which shuts its kernels down, then SIGKILL) at the end.
   ``COURSE_NOTEBOOKS_DIR`` serves another folder (for trying the harness on scratch notebooks).
 * ``browser`` (session): Debian's Chromium (``CHROMIUM_PATH`` or /usr/bin/chromium) driven by
   Playwright, headless, with the flags that keep it off the network. Missing browser: the tests
@@ -14,21 +14,16 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
-import socket
-import subprocess
-import time
-import urllib.error
-import urllib.request
-from dataclasses import dataclass, field
+import uuid
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
-from neuropathy_massage import serving
+from neuropathy_massage import paths
+from neuropathy_massage.course import load_course
+from neuropathy_massage.launch import ServerProcess
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS_DIR = PROJECT_ROOT / "test-artifacts"
@@ -42,7 +37,12 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SERVER_START_TIMEOUT_S = 120
+COURSE = load_course()
+#: The course's home page and dashboard, by file name (from the course model).
+HOME = COURSE.home.file
+DASHBOARD = COURSE.of_kind("dashboard")[0].file
+
+CourseServer = ServerProcess
 
 
 def in_ci() -> bool:
@@ -57,115 +57,23 @@ def unavailable(reason: str) -> None:
 
 
 def notebooks_dir() -> Path:
-    """The folder the browser tests serve: COURSE_NOTEBOOKS_DIR, else the project's notebooks/."""
+    """The folder the browser tests serve: COURSE_NOTEBOOKS_DIR, else the course's notebooks."""
     override = os.environ.get("COURSE_NOTEBOOKS_DIR")
-    return Path(override).resolve() if override else serving.NOTEBOOKS_DIR
+    return Path(override).resolve() if override else paths.notebooks_dir()
 
 
 def discovered_notebooks() -> list[str]:
-    """Notebook file names to test, in course order; read at collection time."""
-    return serving.list_notebooks(notebooks_dir())
+    """Notebook file names to test, in course order (the course model's), read at collection time."""
+    folder = notebooks_dir()
+    return [lesson.file for lesson in COURSE.lessons if (folder / lesson.file).is_file()]
 
 
-def free_port() -> int:
-    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@dataclass
-class CourseServer:
-    notebooks_dir: Path
-    port: int
-    process: subprocess.Popen
-    log_path: Path
-    command: list[str] = field(default_factory=list)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/"
-
-    def url(self, notebook: str) -> str:
-        return serving.render_url(self.base_url, notebook)
-
-    def log_tail(self, lines: int = 60) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return "(no log)"
-
-    def stop(self) -> None:
-        stop_process_tree(self.process)
-
-
-def stop_process_tree(process: subprocess.Popen, timeout: float = 20) -> None:
-    """Stop Voila and its kernels: SIGTERM to the process group (Voila shuts its kernels down),
-    then SIGKILL to whatever is left of the group and of the recorded descendants."""
-    try:
-        import psutil
-
-        descendants = psutil.Process(process.pid).children(recursive=True)
-    except Exception:
-        descendants = []
-    if process.poll() is None:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            pass
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, signal.SIGKILL)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        process.wait(timeout=5)
-    for child in descendants:
-        with contextlib.suppress(Exception):
-            if child.is_running():
-                child.kill()
-
-
-def start_course_server(
-    folder: Path,
-    log_name: str = "voila-server",
-    extra_args: tuple[str, ...] = (),
-    extra_env: dict[str, str] | None = None,
-) -> CourseServer:
-    """Start the course on a free port of 127.0.0.1 with `make serve`'s command (plus any
-    ``extra_args`` for Voila and ``extra_env``); wait until it answers.
-
-    Voila's output goes to test-artifacts/<log_name>-<port>.log.
-    """
-    port = free_port()
-    command = serving.build_command(notebooks_dir=folder, host="127.0.0.1", port=port, extra_args=extra_args)
-    ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
-    log_path = ARTIFACTS_DIR / f"{log_name}-{port}.log"
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            command,
-            env={**serving.build_env(), **(extra_env or {})},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,  # its own process group, so the whole tree can be stopped
-            cwd=str(PROJECT_ROOT),
-        )
-    server = CourseServer(Path(folder), port, process, log_path, command)
-    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-    while True:
-        if process.poll() is not None:
-            raise RuntimeError(
-                f"Voila exited with code {process.returncode} before answering:\n{server.log_tail()}"
-            )
-        try:
-            with urllib.request.urlopen(server.base_url, timeout=5) as response:
-                if response.status == 200:
-                    return server
-        except (urllib.error.URLError, ConnectionError, OSError):
-            pass
-        if time.monotonic() > deadline:
-            server.stop()
-            raise RuntimeError(f"Voila did not answer within {SERVER_START_TIMEOUT_S} s:\n{server.log_tail()}")
-        time.sleep(0.25)
+def start_course_server(folder: Path, log_name: str = "voila-server", extra_args: tuple[str, ...] = (),
+                        serve_args: tuple[str, ...] = (), extra_env: dict[str, str] | None = None) -> ServerProcess:
+    """Start the course on a free port with the one launcher (`serve_args` for `serve`,
+    `extra_args` for Voila); its output goes to test-artifacts/<log_name>-<random>.log."""
+    log = ARTIFACTS_DIR / f"{log_name}-{uuid.uuid4().hex[:8]}.log"
+    return ServerProcess.start(folder, log, serve_args=serve_args, voila_args=extra_args, env=extra_env)
 
 
 # --------------------------------------------------------------------------- fixtures

@@ -6,7 +6,7 @@ Use them from any test under tests/browser/ together with the fixtures of confte
     from . import helpers   # tests/browser is a package: import relatively
 
     def test_explorer_plan(course_server, page, requested_urls):
-        helpers.open_notebook(page, course_server.base_url, "10_symptom_explorer.ipynb")
+        helpers.open_notebook(page, course_server.base_url, "symptom_explorer.ipynb")
         page.get_by_label("Tingling").check()
         helpers.wait_for_text(page, "Gentle stroking")
         helpers.assert_no_error_output(page)
@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any, Iterable
 from urllib.parse import quote, urlsplit
 
-from neuropathy_massage.serving import widget_view_count
+from neuropathy_massage.check import widget_view_count
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT_DIR = PROJECT_ROOT / "test-artifacts" / "screenshots"
@@ -84,7 +84,7 @@ def open_notebook(
     """Open a notebook's page and wait until it is ready (see :func:`wait_for_page_ready`).
 
     ``expected_widgets`` defaults to the widget displays stored in the notebook file when
-    ``notebook`` names a file that exists under ``course_server.notebooks_dir``; pass it
+    ``notebook`` names a file that exists under ``course_server.notebooks``; pass it
     explicitly otherwise.
     """
     response = page.goto(render_url(base_url, notebook), wait_until="domcontentloaded", timeout=timeout_ms)

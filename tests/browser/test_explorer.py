@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 from . import helpers
+from .conftest import DASHBOARD
 
-NOTEBOOK = "10_symptom_explorer.ipynb"
+NOTEBOOK = DASHBOARD
 XSS = "<img src=x onerror=alert(1)>"
 TIMEOUT_MS = 30_000
 #: The first page load waits for a kernel; when the server has just started it is pre-heating
@@ -28,12 +29,12 @@ REGION_COUNT = 16
 def open_explorer(course_server, page) -> None:
     """Open the explorer and wait for its widgets (a page without them fails the test: the
     cause seen once, outputs dropped by nbclient's short iopub_timeout under load, is fixed in
-    config/voila.py)."""
+    neuropathy_massage/voila_config.py)."""
     from playwright.sync_api import expect
 
-    path = Path(course_server.notebooks_dir) / NOTEBOOK
+    path = Path(course_server.notebooks) / NOTEBOOK
     if not path.exists():
-        pytest.fail(f"{NOTEBOOK} is missing from {course_server.notebooks_dir}", pytrace=False)
+        pytest.fail(f"{NOTEBOOK} is missing from {course_server.notebooks}", pytrace=False)
     expected = helpers.expected_widget_count(path)
     helpers.open_notebook(page, course_server.base_url, NOTEBOOK, expected_widgets=expected,
                           timeout_ms=OPEN_TIMEOUT_MS)
@@ -310,7 +311,7 @@ def test_explorer_session_plan_download(course_server, page, tmp_path):
     assert "&lt;b&gt;not bold&lt;/b&gt;" in html
     assert "Right sole of foot" in html and "up to level 3 of 5" in html
     assert "Numbness" in html and "Precautions" in html and "Sources" in html
-    assert "Date: ________" in html
+    assert "<dt>Date</dt><dd>____" in html and "Date: " not in html
     assert not dialogs, f"a script ran: {dialogs}"
 
     # The downloaded handout renders as a page of its own, offline, with no script running.

@@ -15,10 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from neuropathy_massage import serving
-
 from . import helpers
-from .conftest import discovered_notebooks, start_course_server
+from .conftest import HOME, discovered_notebooks, start_course_server
 
 NOTEBOOKS = discovered_notebooks()
 NOTEBOOK_PARAMS = NOTEBOOKS or [pytest.param(None, marks=pytest.mark.skip(reason="no notebooks to serve yet"))]
@@ -67,7 +65,7 @@ def _axe_and_offline_problems(page, requested_urls) -> list[str]:
 
 @pytest.mark.parametrize("notebook", NOTEBOOK_PARAMS)
 def test_page(course_server, page, requested_urls, notebook):
-    expected_widgets = helpers.expected_widget_count(course_server.notebooks_dir / notebook)
+    expected_widgets = helpers.expected_widget_count(course_server.notebooks / notebook)
     helpers.open_notebook(page, course_server.base_url, notebook, expected_widgets=0)
     problems: list[str] = []
     try:
@@ -90,8 +88,8 @@ def test_course_home_links_every_lesson(course_server, page):
     """The course home, as served, links every other notebook of the course."""
     from playwright.sync_api import expect
 
-    home = "00_course_home.ipynb"
-    expected = helpers.expected_widget_count(course_server.notebooks_dir / home)
+    home = HOME
+    expected = helpers.expected_widget_count(course_server.notebooks / home)
     helpers.open_notebook(page, course_server.base_url, home, expected_widgets=expected)
     # The lesson map is an output: wait for its last link before reading them all.
     last = [name for name in NOTEBOOKS if name != home][-1]
@@ -150,7 +148,7 @@ def test_visitor_cannot_run_code(course_server, page):
     """Voila forwards only comm / kernel-info / shutdown messages: an execute_request sent on the
     page's own kernel websocket is dropped (no reply, no side effect), while a kernel_info_request
     on the same socket is answered (so the channel itself works)."""
-    name = "00_course_home.ipynb" if "00_course_home.ipynb" in NOTEBOOKS else NOTEBOOKS[0]
+    name = HOME if HOME in NOTEBOOKS else NOTEBOOKS[0]
     helpers.open_notebook(page, course_server.base_url, name)
     kernel_id = helpers.kernel_id(page)
     marker = Path(tempfile.gettempdir()) / f"course-exec-probe-{uuid.uuid4().hex}"
@@ -223,7 +221,7 @@ def failing_course(course_server, tmp_path_factory):
         "nbformat": 4,
         "nbformat_minor": 5,
     }
-    (folder / "00_course_home.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
+    (folder / HOME).write_text(json.dumps(notebook), encoding="utf-8")
     server = start_course_server(folder, log_name="voila-failing-course")
     try:
         yield server
@@ -232,7 +230,7 @@ def failing_course(course_server, tmp_path_factory):
 
 
 def test_error_is_a_short_friendly_message(failing_course, page):
-    helpers.open_notebook(page, failing_course.base_url, "00_course_home.ipynb")
+    helpers.open_notebook(page, failing_course.base_url, HOME)
     message = page.locator(".course-error")
     assert message.count() == 1
     text = message.inner_text()
@@ -248,7 +246,7 @@ def test_error_is_a_short_friendly_message(failing_course, page):
 @pytest.fixture(scope="module")
 def slow_course(course_server, tmp_path_factory):
     """A short-lived server for a page that takes 10 s to start, told to call a page slow after
-    2 s (`serve --slow-page-seconds 2` sets the same variable) and to send Voila's heartbeat
+    2 s (`serve --slow-page-seconds 2`) and to send Voila's heartbeat
     every second; no pre-heating, so the page really waits for its kernel."""
     folder = tmp_path_factory.mktemp("slow-course")
     notebook = {
@@ -261,12 +259,12 @@ def slow_course(course_server, tmp_path_factory):
         "nbformat": 4,
         "nbformat_minor": 5,
     }
-    (folder / "00_course_home.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
+    (folder / HOME).write_text(json.dumps(notebook), encoding="utf-8")
     server = start_course_server(
         folder,
         log_name="voila-slow-course",
         extra_args=("--VoilaConfiguration.preheat_kernel=False", "--VoilaConfiguration.http_keep_alive_timeout=1"),
-        extra_env={serving.SLOW_PAGE_ENV: "2"},
+        serve_args=("--slow-page-seconds", "2"),
     )
     try:
         yield server
@@ -275,7 +273,7 @@ def slow_course(course_server, tmp_path_factory):
 
 
 def test_a_page_stuck_on_the_spinner_tells_the_learner_to_reload(slow_course, page):
-    page.goto(helpers.render_url(slow_course.base_url, "00_course_home.ipynb"), wait_until="commit")
+    page.goto(helpers.render_url(slow_course.base_url, HOME), wait_until="commit")
     notice = page.locator("#loading .course-slow-start")
     notice.wait_for(state="visible", timeout=9000)  # well before the page itself starts
     assert notice.get_attribute("role") == "alert"

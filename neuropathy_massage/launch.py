@@ -1,0 +1,223 @@
+"""The one way the course is served: `python -m neuropathy_massage serve` (what `make serve` runs).
+
+`main()` checks the trainer's settings, builds the course's Voila configuration
+(`voila_config.voila_config`) and runs Voila in this process, so Ctrl+C and SIGTERM (a service
+manager stopping it) reach Voila itself, which shuts its kernels down. `ServerProcess` starts that
+same command in the background on a free port: the browser tests and the benchmarks use it, so
+they serve exactly what learners get. See docs/SERVING.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import errno
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Mapping, Optional, Sequence
+
+from neuropathy_massage import paths
+from neuropathy_massage.course import load_course
+from neuropathy_massage.knowledge import KnowledgeError
+from neuropathy_massage.pages import render_url
+from neuropathy_massage.voila_config import (
+    CLASS_SIZE_RANGE,
+    DEFAULT_EXPLORER_POOL,
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    DEFAULT_SLOW_PAGE_S,
+    SLOW_PAGE_RANGE,
+    ServeSettings,
+    SettingError,
+    voila_config,
+)
+
+SERVER_START_TIMEOUT_S = 120
+
+
+def build_env(environ: Mapping[str, str] | None = None, assets: Path | None = None) -> dict[str, str]:
+    """The environment Voila runs in: the course template's folder first on JUPYTER_PATH and, for
+    an author's copy of the data, NEUROPATHY_COURSE_DATA (the kernels read it)."""
+    env = dict(os.environ if environ is None else environ)
+    env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(paths.voila_data_dir()), env.get("JUPYTER_PATH")]))
+    if assets is not None:
+        env[paths.DATA_ENV] = str(Path(assets).resolve())
+    return env
+
+
+def course_url(host: str, port: int, notebook: str) -> str:
+    """The URL to open for a page served on host:port (a wildcard host is shown as 127.0.0.1)."""
+    if host in ("0.0.0.0", "", "::"):
+        host = "127.0.0.1"
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return render_url(f"http://{host}:{port}/", notebook)
+
+
+def port_in_use(host: str, port: int) -> bool:
+    """True when something already listens on host:port (checked before the URL is printed)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with contextlib.closing(socket.socket(family, socket.SOCK_STREAM)) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            return exc.errno == errno.EADDRINUSE
+    return False
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m neuropathy_massage serve",
+        description="Serve the course with Voila (see docs/SERVING.md). Arguments after `--` go to Voila unchanged.",
+    )
+    parser.add_argument("--host", default=DEFAULT_HOST,
+                        help=f"address to listen on (default {DEFAULT_HOST}: this computer only; "
+                             "0.0.0.0 lets learners on a classroom network connect)")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
+    parser.add_argument("--notebooks", metavar="DIR", default=None,
+                        help="folder of notebooks to serve (default: the course's own)")
+    parser.add_argument("--data", metavar="DIR", default=None,
+                        help="an author's copy of assets/ (knowledge, course.yaml, figures) to serve instead")
+    parser.add_argument("--class-size", type=int, default=None, metavar="N",
+                        help=f"pre-heat N explorer kernels for a class that opens the explorer together "
+                             f"(default {DEFAULT_EXPLORER_POOL}; {CLASS_SIZE_RANGE[0]} to {CLASS_SIZE_RANGE[1]}; "
+                             "each costs about 70 MB of memory)")
+    parser.add_argument("--slow-page-seconds", type=int, default=DEFAULT_SLOW_PAGE_S, metavar="S",
+                        help=f"after S seconds on the loading spinner a page tells the learner to reload it "
+                             f"(default {DEFAULT_SLOW_PAGE_S}, {SLOW_PAGE_RANGE[0]} to {SLOW_PAGE_RANGE[1]})")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    extra: list[str] = []
+    if "--" in argv:
+        i = argv.index("--")
+        argv, extra = argv[:i], argv[i + 1:]
+    args = _parser().parse_args(argv)
+    try:
+        assets = Path(args.data).resolve() if args.data else None
+        course = load_course(assets)
+        settings = ServeSettings(
+            notebooks=Path(args.notebooks).resolve() if args.notebooks else paths.notebooks_dir(),
+            host=args.host, port=args.port, class_size=args.class_size,
+            slow_page_seconds=args.slow_page_seconds, assets=assets,
+        )
+        config = voila_config(settings, course)
+    except SettingError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KnowledgeError as exc:
+        print(f"error in the course data: {exc}", file=sys.stderr)
+        return 2
+    if port_in_use(settings.host, settings.port):
+        print(f"error: port {settings.port} is already in use on {settings.host}: stop whatever uses it, "
+              f"or choose another with --port", file=sys.stderr)
+        return 2
+    print(f"Serving the course from {settings.notebooks}", flush=True)
+    print(f"Open the course at: {course_url(settings.host, settings.port, course.home.file)}", flush=True)
+    if settings.host in ("0.0.0.0", "::"):
+        print("Learners on the same network use this computer's address instead of 127.0.0.1 "
+              f"(this computer is called {socket.gethostname()!r}).", flush=True)
+    print("Stop with Ctrl+C.", flush=True)
+    os.environ.update(build_env(assets=assets))
+    from voila.app import Voila  # imported late: `serve --help` and setting errors stay fast
+
+    Voila.launch_instance(argv=[str(settings.notebooks), *extra], config=config)
+    return 0
+
+
+# --------------------------------------------------------------------------- in the background
+
+
+def free_port() -> int:
+    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class ServerProcess:
+    """`serve` started in the background on a free port of 127.0.0.1, in its own process group,
+    with its output in a log file. For the browser tests and the benchmarks."""
+
+    def __init__(self, notebooks: Path, port: int, process: subprocess.Popen, log_path: Path):
+        self.notebooks, self.port, self.process, self.log_path = Path(notebooks), port, process, log_path
+
+    @classmethod
+    def start(cls, notebooks: Path | str, log_path: Path | str, *, serve_args: Sequence[str] = (),
+              voila_args: Sequence[str] = (), env: Optional[Mapping[str, str]] = None,
+              python: str | None = None, timeout: float = SERVER_START_TIMEOUT_S) -> "ServerProcess":
+        port = free_port()
+        command = [python or sys.executable, "-m", "neuropathy_massage", "serve", "--notebooks", str(notebooks),
+                   "--port", str(port), *serve_args]
+        if voila_args:
+            command += ["--", *voila_args]
+        log_path = Path(log_path)
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(log_path, "wb") as log:
+            process = subprocess.Popen(command, env={**os.environ, **(env or {})}, stdout=log,
+                                       stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                       start_new_session=True)
+        server = cls(Path(notebooks), port, process, log_path)
+        server.wait_ready(timeout)
+        return server
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    def url(self, notebook: str) -> str:
+        return render_url(self.base_url, notebook)
+
+    def log_tail(self, lines: int = 60) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+    def wait_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the course server exited with code {self.process.returncode}:\n{self.log_tail()}")
+            try:
+                with urllib.request.urlopen(self.base_url, timeout=5) as response:
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, OSError):
+                pass
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"the course server did not answer within {timeout:.0f} s:\n{self.log_tail()}")
+            time.sleep(0.25)
+
+    def stop(self, timeout: float = 20) -> None:
+        """SIGTERM (Voila shuts its kernels down), then SIGKILL to whatever is left of the group
+        and of the kernels (each kernel runs in a session of its own)."""
+        try:
+            import psutil  # a test and benchmark dependency; without it kernels exit on their own
+
+            kernels = psutil.Process(self.process.pid).children(recursive=True)
+        except Exception:
+            kernels = []
+        if self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.process.pid, signal.SIGTERM)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=timeout)
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=5)
+        for child in kernels:
+            with contextlib.suppress(Exception):
+                if child.is_running():
+                    child.kill()
