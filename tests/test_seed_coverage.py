@@ -13,7 +13,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from neuropathy_massage.knowledge import DEFAULT_DIR, FILES
+from neuropathy_massage import paths
+from neuropathy_massage.knowledge import FILES
+
+DEFAULT_DIR = paths.knowledge_dir()
 
 FACTS_FILE = Path(__file__).parent / "data" / "seed_facts.yaml"
 FACTS = yaml.safe_load(FACTS_FILE.read_text(encoding="utf-8"))["facts"]
