@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: serve test bench venv notebooks clean
+.PHONY: serve test bench venv notebooks check clean
 
 venv: $(STAMP)
 
@@ -21,9 +21,15 @@ serve: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest
 
-# Re-execute every notebook and store its outputs (after changing the data or the views).
+# Re-execute every notebook and store its outputs, and regenerate the README's lesson table
+# (after changing the data, the course model or the views).
 notebooks: $(STAMP)
 	$(PY) tools/execute_notebooks.py
+	$(PY) tools/readme_table.py
+
+# The course author's check: knowledge, course model and notebooks (docs/DATA.md).
+check: $(STAMP)
+	$(PY) -m neuropathy_massage check
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
