@@ -12,7 +12,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import errno
+import ipaddress
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -29,17 +31,60 @@ from neuropathy_massage.knowledge import KnowledgeError
 from neuropathy_massage.pages import render_url
 from neuropathy_massage.voila_config import (
     CLASS_SIZE_RANGE,
+    CONNECT_GRACE_RANGE,
+    DEFAULT_CONNECT_GRACE_S,
     DEFAULT_EXPLORER_POOL,
     DEFAULT_HOST,
     DEFAULT_PORT,
     DEFAULT_SLOW_PAGE_S,
+    MAX_KERNELS_RANGE,
     SLOW_PAGE_RANGE,
     ServeSettings,
     SettingError,
+    cap_for,
     voila_config,
 )
 
 SERVER_START_TIMEOUT_S = 120
+#: A token a trainer can write on a board: no 0/O or 1/l/I; 10 characters, about 50 bits.
+TOKEN_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+TOKEN_LENGTH = 10
+MIN_TOKEN_LENGTH = 8
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def new_token() -> str:
+    return "".join(secrets.choice(TOKEN_ALPHABET) for _ in range(TOKEN_LENGTH))
+
+
+def lan_address() -> str:
+    """This computer's address on its network (what learners type), or its name when unknown."""
+    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_DGRAM)) as sock:
+        try:
+            sock.connect(("10.255.255.255", 1))  # no packet is sent: this only picks the interface
+            address = sock.getsockname()[0]
+        except OSError:
+            address = ""
+    return address if address and not address.startswith("127.") else socket.gethostname()
+
+
+def classroom_token(host: str, given: str | None) -> str:
+    """The token: as given (at least MIN_TOKEN_LENGTH characters), generated when serving beyond
+    this computer, none on loopback unless given."""
+    if given is not None:
+        given = given.strip()
+        if len(given) < MIN_TOKEN_LENGTH or not given.isascii() or not given.isprintable() or " " in given:
+            raise SettingError(f"--token must be at least {MIN_TOKEN_LENGTH} printable characters without spaces")
+        return given
+    return "" if is_loopback(host) else new_token()
 
 
 def build_env(environ: Mapping[str, str] | None = None, assets: Path | None = None) -> dict[str, str]:
@@ -93,6 +138,15 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--slow-page-seconds", type=int, default=DEFAULT_SLOW_PAGE_S, metavar="S",
                         help=f"after S seconds on the loading spinner a page tells the learner to reload it "
                              f"(default {DEFAULT_SLOW_PAGE_S}, {SLOW_PAGE_RANGE[0]} to {SLOW_PAGE_RANGE[1]})")
+    parser.add_argument("--max-kernels", type=int, default=None, metavar="N",
+                        help="most kernels at once; beyond it a page says the course is full (default: every "
+                             f"pre-heated kernel plus two pages a learner; {MAX_KERNELS_RANGE[0]} to {MAX_KERNELS_RANGE[1]})")
+    parser.add_argument("--connect-grace", type=int, default=DEFAULT_CONNECT_GRACE_S, metavar="S",
+                        help=f"shut a kernel down when no page has connected to it for S seconds "
+                             f"(default {DEFAULT_CONNECT_GRACE_S}, {CONNECT_GRACE_RANGE[0]} to {CONNECT_GRACE_RANGE[1]})")
+    parser.add_argument("--token", default=None, metavar="TOKEN",
+                        help="the classroom token learners need (generated when --host is not this computer; "
+                             f"at least {MIN_TOKEN_LENGTH} characters)")
     return parser
 
 
@@ -109,7 +163,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = ServeSettings(
             notebooks=Path(args.notebooks).resolve() if args.notebooks else paths.notebooks_dir(),
             host=args.host, port=args.port, class_size=args.class_size,
-            slow_page_seconds=args.slow_page_seconds, assets=assets,
+            slow_page_seconds=args.slow_page_seconds, assets=assets, max_kernels=args.max_kernels,
+            connect_grace=args.connect_grace, token=classroom_token(args.host, args.token),
         )
         config = voila_config(settings, course)
     except SettingError as exc:
@@ -122,17 +177,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: port {settings.port} is already in use on {settings.host}: stop whatever uses it, "
               f"or choose another with --port", file=sys.stderr)
         return 2
-    print(f"Serving the course from {settings.notebooks}", flush=True)
-    print(f"Open the course at: {course_url(settings.host, settings.port, course.home.file)}", flush=True)
-    if settings.host in ("0.0.0.0", "::"):
-        print("Learners on the same network use this computer's address instead of 127.0.0.1 "
-              f"(this computer is called {socket.gethostname()!r}).", flush=True)
-    print("Stop with Ctrl+C.", flush=True)
+    for line in announce(settings, course.home.file, cap_for(settings, course)):
+        print(line, flush=True)
     os.environ.update(build_env(assets=assets))
-    from voila.app import Voila  # imported late: `serve --help` and setting errors stay fast
+    from neuropathy_massage.voila_app import CourseVoila  # imported late: setting errors stay fast
 
-    Voila.launch_instance(argv=[str(settings.notebooks), *extra], config=config)
+    CourseVoila.launch_instance(argv=[str(settings.notebooks), *extra], config=config)
     return 0
+
+
+def announce(settings: ServeSettings, home: str, cap: int) -> list[str]:
+    """What `serve` tells the trainer: where the course is, the token, how to stop it."""
+    lines = [f"Serving the course from {settings.notebooks} (at most {cap} pages at once)."]
+    shown = settings.host if is_loopback(settings.host) else lan_address()
+    if settings.host in ("0.0.0.0", "::", ""):
+        shown = lan_address()
+    url = course_url(shown, settings.port, home)
+    if settings.token:
+        lines.append(f"Open the course at: {url}?token={settings.token}")
+        lines.append(f"For the board: {shown}:{settings.port}   token {settings.token}")
+        lines.append("Learners open the address, type the token once, and are remembered for 30 days.")
+    else:
+        lines.append(f"Open the course at: {url}")
+    lines.append("Stop with Ctrl+C.")
+    return lines
 
 
 # --------------------------------------------------------------------------- in the background

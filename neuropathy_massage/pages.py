@@ -9,13 +9,23 @@ notebooks: titles and order come from `assets/course.yaml` only.
 from __future__ import annotations
 
 import posixpath
+import re
 from typing import Any, Optional
 from urllib.parse import quote
+
+from tornado.web import HTTPError
 
 from neuropathy_massage.course import Course, Lesson
 
 #: The title of a page the course does not list (a scratch or benchmark notebook).
 UNLISTED_TITLE = "Course page"
+#: A path part that makes a page private: hidden files and `_` drafts are never rendered.
+PRIVATE_PART = re.compile(r"^[._]")
+
+
+def is_private(path: str) -> bool:
+    """Whether any part of a path starts with '.' or '_' (hidden files, drafts)."""
+    return any(PRIVATE_PART.match(part) for part in str(path).replace("\\", "/").split("/") if part)
 
 
 def render_url(base_url: str, notebook: str) -> str:
@@ -60,14 +70,17 @@ def course_navigation(course: Course, notebook_path: str, base_url: str = "/") -
 
 
 class CoursePages:
-    """The hook Voila calls (see `VoilaConfiguration.page_config_hook`); never raises: a page
-    without navigation is better than no page."""
+    """The hook Voila calls (see `VoilaConfiguration.page_config_hook`) before it starts a page's
+    kernel. A private path (hidden, or a `_` draft) is a 404, for notebook and folder pages alike;
+    otherwise it never raises: a page without navigation is better than no page."""
 
     def __init__(self, course: Course, slow_page_seconds: int):
         self.course = course
         self.slow_page_seconds = int(slow_page_seconds)
 
     def __call__(self, page_config: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        if is_private(kwargs.get("notebook_path") or ""):
+            raise HTTPError(404)
         try:
             notebook_path = (kwargs.get("notebook_path") or "").lstrip("/")
             course = course_navigation(self.course, notebook_path, kwargs.get("base_url") or "/")

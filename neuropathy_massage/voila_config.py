@@ -26,9 +26,21 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8866
 DEFAULT_EXPLORER_POOL = 2
 DEFAULT_SLOW_PAGE_S = 90
+DEFAULT_CONNECT_GRACE_S = 30
+#: Without --class-size, the kernel cap leaves room for a group of this size (2 pages each).
+CAP_GROUP = 20
 #: Bounds of the settings a trainer may give on the command line.
 CLASS_SIZE_RANGE = (1, 200)
 SLOW_PAGE_RANGE = (1, 3600)
+MAX_KERNELS_RANGE = (1, 1000)
+CONNECT_GRACE_RANGE = (5, 600)
+#: Largest websocket message the server accepts from a page (tornado closes the socket, 1009).
+MAX_WS_MESSAGE = 256 * 1024
+#: jupyter_server's websocket ping (ms): a client that stops answering is dropped after the
+#: timeout, which also frees what the server had queued for it.
+WS_PING_INTERVAL_MS = 10_000
+WS_PING_TIMEOUT_MS = 30_000
+TRACEBACK_MESSAGE = "Sorry, something went wrong. Reload the page; if it happens again, tell your course leader."
 
 
 class SettingError(ValueError):
@@ -52,12 +64,18 @@ class ServeSettings:
     class_size: Optional[int] = None  # explorer kernels to pre-heat; None: DEFAULT_EXPLORER_POOL
     slow_page_seconds: int = DEFAULT_SLOW_PAGE_S
     assets: Optional[Path] = None  # an author's copy of assets/; None: the course's own
+    max_kernels: Optional[int] = None  # None: the pools plus two pages a learner (cap_for)
+    connect_grace: int = DEFAULT_CONNECT_GRACE_S
+    token: str = ""  # "" (loopback only): no token
 
     def __post_init__(self):
         _bounded("--port", self.port, (1, 65535))
         if self.class_size is not None:
             _bounded("--class-size", self.class_size, CLASS_SIZE_RANGE)
         _bounded("--slow-page-seconds", self.slow_page_seconds, SLOW_PAGE_RANGE)
+        if self.max_kernels is not None:
+            _bounded("--max-kernels", self.max_kernels, MAX_KERNELS_RANGE)
+        _bounded("--connect-grace", self.connect_grace, CONNECT_GRACE_RANGE)
         if not Path(self.notebooks).is_dir():
             raise SettingError(f"notebook folder not found: {self.notebooks}")
 
@@ -71,6 +89,16 @@ def _kernel_pools(course: Course, explorer_pool: int) -> dict:
     for dashboard in course.of_kind("dashboard"):
         pools[dashboard.file] = {"pool_size": explorer_pool}
     return pools
+
+
+def cap_for(settings: ServeSettings, course: Course) -> int:
+    """The kernel cap: as given, else every pre-heated kernel plus two pages a learner (the class
+    size, or a group of CAP_GROUP when none is given)."""
+    if settings.max_kernels is not None:
+        return settings.max_kernels
+    dashboards = len(course.of_kind("dashboard"))
+    pools = len(course.lessons) - dashboards + dashboards * settings.explorer_pool
+    return pools + 2 * max(settings.class_size or 0, CAP_GROUP)
 
 
 def voila_config(settings: ServeSettings, course: Course | None = None) -> Config:
@@ -89,22 +117,45 @@ def voila_config(settings: ServeSettings, course: Course | None = None) -> Confi
     )
     c.VoilaConfiguration.classic_tree = True
     c.VoilaConfiguration.page_config_hook = CoursePages(course, settings.slow_page_seconds)
+    # A page cannot choose another template or theme (?template=lab dropped the course frame and
+    # brought CDN links back; an unknown one hung the request with a kernel starting).
+    c.VoilaConfiguration.allow_template_override = "NO"
+    c.VoilaConfiguration.allow_theme_override = "NO"
+    # Nothing of the course is served from /voila/files: figures are inline data: URLs.
+    c.VoilaConfiguration.file_allowlist = []
+    c.VoilaConfiguration.file_denylist = [r".*"]
     # --- kernels: pre-heated (the dashboard as many as the class), culled when their page is gone.
     c.VoilaConfiguration.preheat_kernel = True
     c.VoilaConfiguration.default_pool_size = 1
     c.VoilaKernelManager.kernel_pools_config = _kernel_pools(course, settings.explorer_pool)
     c.VoilaKernelManager.fill_delay = 120 if settings.class_size is not None else 1
+    # Hidden and `_` notebooks get no pre-heated kernel (they are never rendered either).
+    c.VoilaKernelManager.preheat_denylist = [r"(.*/)?[._]"]
     c.MappingKernelManager.cull_idle_timeout = 120
     c.MappingKernelManager.cull_interval = 30
     c.MappingKernelManager.cull_connected = False
     c.MappingKernelManager.cull_busy = False
     c.VoilaExecutor.iopub_timeout = 60
-    c.VoilaConfiguration.multi_kernel_manager_class = "neuropathy_massage.kernels.HandOutGraceKernelManager"
-    c.HandOutGraceKernelManager.hand_out_grace = 120
-    c.HandOutGraceKernelManager.release_memory_after = 5
+    c.VoilaConfiguration.multi_kernel_manager_class = "neuropathy_massage.admission.CourseKernelManager"
+    c.CourseKernelManager.hand_out_grace = 120
+    c.CourseKernelManager.release_memory_after = 5
+    c.CourseKernelManager.max_kernels = cap_for(settings, course)
+    c.CourseKernelManager.connect_grace = float(settings.connect_grace)
+    # A killed kernel is reported dead to its page (which withdraws its advice), never replaced by
+    # an empty kernel the page cannot tell from the real one (autorestart=False hides the death).
+    c.KernelRestarter.restart_limit = 0
+    # No traceback reaches a page (the kernel logs them on the server: ui/safety.py).
+    c.MappingKernelManager.allow_tracebacks = False
+    c.MappingKernelManager.traceback_replacement_message = TRACEBACK_MESSAGE
     if ipc_transport_fits(os.path.join(tempfile.gettempdir(), "voila_xxxxxxxx")):
         c.KernelManager.transport = "ipc"
-    # --- server: no configuration file is read (this is the configuration), no browser.
+    # --- server: bounded websockets, a token beyond loopback, no configuration file read.
+    c.Voila.tornado_settings = {"websocket_max_message_size": MAX_WS_MESSAGE,
+                                "ws_ping_interval": WS_PING_INTERVAL_MS, "ws_ping_timeout": WS_PING_TIMEOUT_MS}
+    if settings.token:
+        c.Voila.token = settings.token
+    # The login page must not offer "set a new password" (anyone holding the token could replace it).
+    c.PasswordIdentityProvider.allow_password_change = False
     c.Voila.config_file_paths = []
     c.Voila.open_browser = False
     c.Voila.ip = settings.host

@@ -74,8 +74,11 @@ def test_after_a_page_has_connected_leaving_releases_it_without_grace(culler):
 def test_configured_in_the_voila_config():
     from neuropathy_massage.voila_config import ServeSettings, voila_config
 
+    from importlib import import_module
+
     cfg = voila_config(ServeSettings())
-    assert cfg.VoilaConfiguration.multi_kernel_manager_class == "neuropathy_massage.kernels.HandOutGraceKernelManager"
+    module, _, name = cfg.VoilaConfiguration.multi_kernel_manager_class.rpartition(".")
+    assert issubclass(getattr(import_module(module), name), kernels.HandOutGraceKernelManager)
 
 
 # --- Kernel transport: Unix sockets where they fit (neuropathy_massage/voila_config.py) --------------------------

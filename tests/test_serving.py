@@ -157,3 +157,96 @@ def test_serve_refuses_broken_course_data(assets_copy):
     (assets_copy / "course.yaml").write_text("title: x\nlessons: not a list\n", encoding="utf-8")
     result = serve("--data", str(assets_copy))
     assert result.returncode == 2 and result.stderr.startswith("error in the course data: course.yaml:")
+
+
+# --------------------------------------------------------------------------- abuse and failure (docs/SECURITY.md)
+
+from neuropathy_massage.launch import TOKEN_ALPHABET, TOKEN_LENGTH, announce, classroom_token, is_loopback  # noqa: E402
+from neuropathy_massage.pages import is_private  # noqa: E402
+from neuropathy_massage.voila_config import CAP_GROUP, MAX_WS_MESSAGE, cap_for  # noqa: E402
+
+
+def test_the_configuration_resists_abuse():
+    c = voila_config(ServeSettings())
+    vc = c.VoilaConfiguration
+    assert vc.allow_template_override == "NO" and vc.allow_theme_override == "NO"
+    assert vc.file_allowlist == [] and vc.file_denylist == [r".*"]
+    assert c.VoilaKernelManager.preheat_denylist == [r"(.*/)?[._]"]
+    assert vc.multi_kernel_manager_class == "neuropathy_massage.admission.CourseKernelManager"
+    assert c.KernelRestarter.restart_limit == 0, "a killed kernel must be reported dead, not silently replaced"
+    assert c.MappingKernelManager.allow_tracebacks is False
+    assert c.Voila.tornado_settings["websocket_max_message_size"] == MAX_WS_MESSAGE
+    assert c.Voila.tornado_settings["ws_ping_timeout"] > 0
+    assert c.PasswordIdentityProvider.allow_password_change is False
+    assert "token" not in c.Voila
+    assert voila_config(ServeSettings(token="classroom42")).Voila.token == "classroom42"
+
+
+def test_the_environment_cannot_change_the_configuration(monkeypatch):
+    """The old config file read NEUROPATHY_COURSE_EXPLORER_POOL and, on 'abc', Voila served without
+    the course's configuration at all. Settings now come only from `serve`'s checked flags."""
+    plain = voila_config(ServeSettings())
+    monkeypatch.setenv("NEUROPATHY_COURSE_EXPLORER_POOL", "abc")
+    monkeypatch.setenv("NEUROPATHY_COURSE_SLOW_PAGE_SECONDS", "<script>")
+    assert voila_config(ServeSettings()).VoilaKernelManager.kernel_pools_config == plain.VoilaKernelManager.kernel_pools_config
+
+
+def test_the_kernel_cap_leaves_room_for_the_class():
+    pools = len(COURSE.lessons) - 1 + DEFAULT_EXPLORER_POOL
+    assert cap_for(ServeSettings(), COURSE) == pools + 2 * CAP_GROUP
+    assert cap_for(ServeSettings(class_size=30), COURSE) == len(COURSE.lessons) - 1 + 30 + 60
+    assert cap_for(ServeSettings(max_kernels=7), COURSE) == 7
+    assert voila_config(ServeSettings(max_kernels=7)).CourseKernelManager.max_kernels == 7
+    with pytest.raises(SettingError, match="--max-kernels must be between 1 and 1000"):
+        ServeSettings(max_kernels=0)
+    with pytest.raises(SettingError, match="--connect-grace must be between 5 and 600"):
+        ServeSettings(connect_grace=1)
+
+
+def test_a_token_is_required_beyond_this_computer():
+    assert classroom_token("127.0.0.1", None) == "" and classroom_token("localhost", None) == ""
+    for host in ("0.0.0.0", "192.168.1.20", "::"):
+        token = classroom_token(host, None)
+        assert len(token) == TOKEN_LENGTH and set(token) <= set(TOKEN_ALPHABET), host
+    assert classroom_token("0.0.0.0", None) != classroom_token("0.0.0.0", None)
+    assert classroom_token("0.0.0.0", "classroom42") == "classroom42"
+    for bad in ("short", "has space 42", "nön-ascii-tok"):
+        with pytest.raises(SettingError, match="--token"):
+            classroom_token("0.0.0.0", bad)
+    assert is_loopback("::1") and not is_loopback("0.0.0.0")
+
+
+def test_serve_tells_the_trainer_the_url_with_its_token_and_a_short_form():
+    lines = announce(ServeSettings(host="0.0.0.0", token="classroom42"), COURSE.home.file, 52)
+    assert any(line.startswith("Open the course at: http://") and line.endswith("?token=classroom42") for line in lines)
+    assert any(line.startswith("For the board: ") and "token classroom42" in line for line in lines)
+    assert any("at most 52 pages" in line for line in lines)
+    plain = announce(ServeSettings(), COURSE.home.file, 52)
+    assert not any("token" in line for line in plain)
+
+
+def test_private_paths_are_refused_by_the_hook():
+    from tornado.web import HTTPError
+
+    hook = CoursePages(COURSE, 45)
+    for path in ("_draft.ipynb", ".hidden.ipynb", "_private/x.ipynb", ".git", "a/.b/c.ipynb"):
+        assert is_private(path), path
+        with pytest.raises(HTTPError) as info:
+            hook({}, notebook_path=path, base_url="/")
+        assert info.value.status_code == 404
+    assert not is_private(COURSE.home.file) and not is_private("class_a/home.ipynb")
+
+
+def test_the_navigation_escapes_titles_in_the_page_template(assets_copy):
+    """The notebook page's Jinja environment (nbconvert's) does not autoescape: the course's
+    header must escape every title itself."""
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(paths.voila_data_dir() / "voila" / "templates" / "course")))
+    path = assets_copy / "course.yaml"
+    lesson = COURSE.lessons[2]
+    path.write_text(path.read_text(encoding="utf-8").replace(f"title: {lesson.title}", "title: <img src=x onerror=alert(1)><b>open", 1),
+                    encoding="utf-8")
+    nav = course_navigation(read_course(assets_copy), COURSE.lessons[1].file)
+    html = env.get_template("course_macros.html.j2").module.header(nav, "/")
+    assert "<img" not in html and "<b>" not in html and "&lt;img src=x onerror=alert(1)&gt;&lt;b&gt;open" in html
