@@ -24,6 +24,9 @@ RED_FLAG_RULE = "A red flag always wins: stop, do not massage, and seek a health
 #: What the course is and is not (course home, handout).
 NOT_ADVICE = ("This course supports a massage therapist and a client; it does not diagnose or "
               "prescribe.")
+#: When the advice cannot be worked out (an error, a lost connection): none is shown.
+NOT_COMPUTED = ("The advice could not be worked out, so none is shown. Reload the page; if it happens "
+                "again, please tell your course leader.")
 NO_TECHNIQUE = {
     "therapist": "The course has no therapist technique for this area.",
     "self": "The course has no self-care routine for this area.",

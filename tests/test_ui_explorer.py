@@ -215,6 +215,11 @@ def test_crafted_or_unknown_state_is_ignored_with_a_message(ex):
 # --------------------------------------------------------------------------- body map sync
 
 
+def test_crafted_body_map_state_is_filtered_not_an_error(ex):
+    ex.body_map.selected = [None, 7, ["left_toes"], "left_toes", {"x": 1}]
+    assert ex.body_map.selected == ["left_toes"] and ex.selection.regions == {"left_toes"}
+
+
 def test_body_map_selection_and_explorer_regions_stay_in_sync(ex):
     bm = ex.body_map
     bm.toggle("right_fingers")
@@ -294,10 +299,36 @@ def test_explorer_download_holds_the_current_plan_and_escapes_the_name(ex):
     ex.body_map.selected = [SOLE]
     ex.client_name.value = XSS
     ex.notes.value = "Feet cold\n<b>bold?</b>"
+    assert ex.download.value == "", "the handout is made on request, not on every keystroke"
+    ex.prepare.click()
     html = downloaded(ex)
     assert "&lt;img src=x onerror=alert(1)&gt;" in html and "img" not in tags(html)
     assert "&lt;b&gt;bold?&lt;/b&gt;" in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in ex.handout_for.value and "img" not in tags(ex.handout_for.value)
     assert "<img" not in ex.download.value
     ex.add(condition(KB, whole_session="stop_and_refer"), None)
+    assert ex.download.value == "" and "changed" in text(ex.handout_for.value), "a stale handout is withdrawn"
+    ex.prepare.click()
     assert wording.STOP in text(downloaded(ex))
+
+
+def test_a_plan_that_cannot_be_worked_out_is_withdrawn_not_left_stale(ex, monkeypatch):
+    import neuropathy_massage.ui.explorer as explorer
+
+    ex.body_map.selected = [SOLE]
+    ex.prepare.click()
+    assert ex.body_map.marks and ex.download.value
+    monkeypatch.setattr(explorer, "plan", lambda *a, **k: 1 / 0)
+    ex.symptoms.value = (next(iter(KB.symptoms)),)  # any change: the advisor fails
+    assert wording.NOT_COMPUTED in text(ex.result.value) and 'role="alert"' in ex.result.value
+    assert ex.plan is None and ex.body_map.marks == {} and ex.download.value == ""
+    assert "Suitable techniques" not in text(ex.result.value)
+
+
+def test_advice_widgets_are_marked_for_the_fail_safe_watch(ex):
+    from neuropathy_massage.ui.views import ADVICE
+
+    for widget in (ex.result, ex.regions_list, ex.body_map, ex.handout_for, ex.download):
+        assert ADVICE in widget._dom_classes
+    assert f"course-maxlength-{MAX_NAME}" in ex.client_name._dom_classes
+    assert f"course-maxlength-{MAX_NOTES}" in ex.notes._dom_classes

@@ -5,3 +5,7 @@ Rooms (docs/ARCHITECTURE.md): `views` (the Jinja2 environment and fragments) and
 `tryits`, `practice`, `explorer` (the widgets lessons and the dashboard show); `lesson` (what a
 lesson notebook calls); `handout`. Nothing here is imported by the advisor or the knowledge loader.
 """
+
+from neuropathy_massage.ui.safety import install_quiet_tracebacks as _install
+
+_install()  # in a kernel: callback errors go to the server log, never to the page

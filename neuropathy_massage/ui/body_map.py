@@ -71,7 +71,7 @@ class BodyMap(anywidget.AnyWidget):
     svg = traitlets.Unicode("").tag(sync=True)
     names = traitlets.Dict().tag(sync=True)  # region id -> name
     order = traitlets.List(traitlets.Unicode()).tag(sync=True)  # region ids, regions.yaml order
-    selected = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    selected = traitlets.List().tag(sync=True)  # any list: _valid_selected keeps the known region ids
     marks = traitlets.Dict().tag(sync=True)  # region id -> "ok" | "avoid"
 
     def __init__(self, kb: Knowledge | None = None, **kwargs):
@@ -85,8 +85,9 @@ class BodyMap(anywidget.AnyWidget):
 
     @traitlets.validate("selected")
     def _valid_selected(self, proposal):
-        # Known ids only, each once, in the order of regions.yaml (a stable value to compare).
-        wanted = set(proposal["value"])
+        # Known ids only, each once, in the order of regions.yaml (a stable value to compare); a
+        # page can send anything (null, numbers, nested lists): what is not a region id is dropped.
+        wanted = {v for v in (proposal["value"] or ()) if isinstance(v, str)}
         return [r for r in self.order if r in wanted]
 
     @traitlets.validate("marks")

@@ -22,9 +22,16 @@ from neuropathy_massage.ui.body_map import BodyMap
 from neuropathy_massage.ui.handout import MAX_NAME, MAX_NOTES, SETTING_NAMES, download_link_html, handout_html
 from neuropathy_massage.ui.pickers import ConditionPicker, SymptomPicker
 from neuropathy_massage.ui.plan_views import plan_html, plan_marks
-from neuropathy_massage.ui.views import kb_or_default, render, styles
+from neuropathy_massage.ui.safety import guarded
+from neuropathy_massage.ui.views import advice, kb_or_default, not_computed, render, styles
 
 MARK_WORDS = {"ok": "suitable (dots on the map)", "avoid": "AVOID (diagonal lines on the map)"}
+
+
+def limited(widget: W.Widget, chars: int) -> W.Widget:
+    """Mark a text widget with its length limit (the page sets maxlength on its input)."""
+    widget.add_class(f"course-maxlength-{chars}")
+    return widget
 
 
 def _heading(text: str, help_text: str = "") -> W.HTML:
@@ -55,8 +62,15 @@ class Explorer(W.VBox):
                                   layout=W.Layout(width="auto", max_width="100%"))
         self.notes = W.Textarea(description="Notes for the handout", placeholder="optional", rows=3,
                                 style={"description_width": "initial"}, layout=W.Layout(width="auto", max_width="100%"))
+        limited(self.client_name, MAX_NAME)
+        limited(self.notes, MAX_NOTES)
+        self.prepare = W.Button(description="Prepare the handout", tooltip="Make the handout of the plan as it is now",
+                                layout=W.Layout(width="auto"))
+        self.prepare.on_click(lambda _b: self.prepare_handout())
         self.handout_for = W.HTML()
         self.download = W.HTML()
+        for widget in (self.result, self.regions_list, self.body_map, self.handout_for, self.download):
+            advice(widget)
 
         inputs = W.VBox([
             W.HTML(styles()),
@@ -72,7 +86,7 @@ class Explorer(W.VBox):
             _heading("Your plan", 'Updated on every change. Red flags and "stop and refer" always come first.'),
             self.result,
             _heading("Session plan handout", "A print-ready page with the choices, the plan, precautions and sources."),
-            self.client_name, self.notes, self.handout_for, self.download,
+            self.client_name, self.notes, self.prepare, self.handout_for, self.download,
         ], layout=W.Layout(flex="1 1 420px", min_width="280px"))
         results.add_class("nm-results")
         super().__init__([inputs, results], layout=W.Layout(display="flex", flex_flow="row wrap", width="100%"))
@@ -81,7 +95,7 @@ class Explorer(W.VBox):
                              (self.conditions, "value")):
             widget.observe(lambda _c: self._collect(), names=name)
         for widget in (self.client_name, self.notes):
-            widget.observe(lambda _c: self._handout(), names="value")
+            widget.observe(lambda _c: self._text_changed(), names="value")
         self._collect()
 
     # ------------------------------------------------------------------ state changes
@@ -108,24 +122,49 @@ class Explorer(W.VBox):
         self.conditions.remove(condition_id, region)
 
     # ------------------------------------------------------------------ the one update
+    def _failed(self) -> None:
+        """The plan could not be worked out: withdraw every piece of advice and say so."""
+        self.plan = None
+        self.result.value = not_computed()
+        self.body_map.marks = {}
+        self.regions_list.value = ""
+        self.download.value = ""
+        self.handout_for.value = ""
+
     def update(self) -> None:
-        """Recompute the plan from the selection and write every view from it."""
+        """Recompute the plan from the selection and write every view from it (on any error the
+        advice is withdrawn, never left as it was: `_failed`)."""
+        guarded(self._failed)(self._update)()
+
+    def _update(self) -> None:
         self.plan = p = plan(self.selection, self.kb)
         self.result.value = str(plan_html(p, self.kb, link_lessons=True))
         marks = plan_marks(p)
         self.body_map.marks = marks
         self.regions_list.value = render("explorer_regions.html.j2", regions=[
             (r.name, MARK_WORDS[marks[rid]]) for rid, r in self.kb.regions.items() if rid in self.selection.regions])
-        self._handout()
+        self._withdraw_handout()
 
-    def _handout(self) -> None:
-        if self.plan is None:
-            return
+    def _text_changed(self) -> None:
         for widget, limit in ((self.client_name, MAX_NAME), (self.notes, MAX_NOTES)):
             if len(widget.value) > limit:
                 widget.value = widget.value[:limit]  # observed: comes back here, shortened
                 return
-        self.handout_for.value = render("handout_note.html.j2", name=self.client_name.value.strip())
+        self._withdraw_handout()
+
+    def _withdraw_handout(self) -> None:
+        """A handout made before a change is no longer the plan: take its link away."""
+        stale = bool(self.download.value)
+        self.download.value = ""
+        self.handout_for.value = render("handout_note.html.j2", prepared=False, changed=stale,
+                                        name=self.client_name.value.strip())
+
+    def prepare_handout(self) -> None:
+        """Make the handout of the plan as it is now (on request: nothing is rebuilt per keystroke)."""
+        if self.plan is None:
+            return
+        self.handout_for.value = render("handout_note.html.j2", prepared=True, changed=False,
+                                        name=self.client_name.value.strip())
         self.download.value = download_link_html(self.handout())
 
     def handout(self) -> str:

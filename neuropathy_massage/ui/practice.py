@@ -19,7 +19,8 @@ from neuropathy_massage.records import CaseStudy, Selection
 from neuropathy_massage.ui.pickers import ConditionPicker, SymptomPicker
 from neuropathy_massage.ui.plan_views import body_map, plan_html, plan_marks
 from neuropathy_massage.ui.quiz import feedback_html
-from neuropathy_massage.ui.views import kb_or_default, render
+from neuropathy_massage.ui.safety import guarded
+from neuropathy_massage.ui.views import advice, kb_or_default, not_computed, render
 
 
 class ConditionPlacer(W.VBox):
@@ -35,17 +36,20 @@ class ConditionPlacer(W.VBox):
         self.symptoms = SymptomPicker(kb, value=symptoms)
         self.conditions = ConditionPicker(kb, regions=self.regions)
         self.placed_view = W.HTML()
-        self.status = W.HTML()
-        self.body_map = W.HTML()
-        self.plan_view = W.HTML()
+        self.status = advice(W.HTML())
+        self.body_map = advice(W.HTML())
+        self.plan_view = advice(W.HTML())
         for picker in (self.symptoms, self.conditions):
-            picker.observe(lambda _c: self._refresh(), names="value")
+            picker.observe(lambda _c: guarded(self._failed)(self._refresh)(), names="value")
         super().__init__([self.symptoms, self.conditions, self.placed_view, self.status, self.body_map, self.plan_view])
         self.add_class("nm-practice")
         self._refresh()
 
     def current_plan(self) -> Plan:
         return plan(self.selection, self.kb)
+
+    def _failed(self) -> None:
+        self.status.value, self.body_map.value, self.plan_view.value = not_computed(), "", ""
 
     def _refresh(self) -> None:
         self.selection = Selection.of(self.symptoms.value, self.regions, self.conditions.value, "therapist")
@@ -117,9 +121,10 @@ class SelfCarePlanner(W.VBox):
             raise ValueError(f"no self-care routine works on a {limb!r}")
         self.symptoms = SymptomPicker(kb, legend="Your symptoms")
         self.conditions = ConditionPicker(kb, regions=self.regions, quick_only=True)
-        self.plan_view = W.HTML()
+        self.plan_view = advice(W.HTML())
         for picker in (self.symptoms, self.conditions):
-            picker.observe(lambda _c: self._refresh(), names="value")
+            picker.observe(lambda _c: guarded(lambda: setattr(self.plan_view, "value", not_computed()))(self._refresh)(),
+                           names="value")
         super().__init__([self.symptoms, self.conditions, self.plan_view])
         self.add_class("nm-practice")
         self._refresh()
@@ -151,9 +156,9 @@ class CaseStudyView(W.VBox):
                                tooltip="Show the plan, the explanation and the teaching points",
                                layout=W.Layout(width="auto"))
         self.feedback = W.HTML()
-        self.plan_view = W.HTML()
+        self.plan_view = advice(W.HTML())
         self.choice.observe(self._chosen, names="value")
-        self.reveal.on_click(self._reveal)
+        self.reveal.on_click(guarded(lambda: setattr(self.plan_view, "value", not_computed()))(self._reveal))
         super().__init__([self.story, self.choice, self.reveal, self.feedback, self.plan_view])
         self.add_class("nm-case")
 

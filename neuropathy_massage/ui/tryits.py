@@ -20,7 +20,8 @@ from neuropathy_massage.course import Course
 from neuropathy_massage.knowledge import Knowledge
 from neuropathy_massage.ui import lesson_views as views
 from neuropathy_massage.ui.pickers import SymptomPicker
-from neuropathy_massage.ui.views import kb_or_default
+from neuropathy_massage.ui.safety import guarded
+from neuropathy_massage.ui.views import advice, kb_or_default, not_computed
 
 
 class _PickAndView(W.VBox):
@@ -31,7 +32,7 @@ class _PickAndView(W.VBox):
     def __init__(self, kb: Knowledge, legend: str):
         self.kb = kb
         self.picker = SymptomPicker(kb, legend=legend, layout=W.Layout(flex="0 0 auto", min_width="260px"))
-        self.view = W.HTML(layout=W.Layout(flex="1 1 320px"))
+        self.view = advice(W.HTML(layout=W.Layout(flex="1 1 320px")))
         traitlets.link((self.picker, "value"), (self, "symptoms"))
         super().__init__([W.HBox([self.picker, self.view], layout=W.Layout(flex_flow="row wrap"))])
         self.add_class("nm-tryit")
@@ -39,7 +40,7 @@ class _PickAndView(W.VBox):
 
     @traitlets.observe("symptoms")
     def _changed(self, _change):
-        self.update()
+        guarded(lambda: setattr(self.view, "value", not_computed()))(self.update)()
 
     def update(self) -> None:  # pragma: no cover - each subclass has its own
         raise NotImplementedError
@@ -82,7 +83,7 @@ class MechanismLinks(W.VBox):
         options = [(f"{t.name} ({views.SETTING_LABEL[t.setting]})", tid) for tid, t in kb.techniques.items()]
         self.choice = W.Dropdown(options=options, value=value or options[0][1], description="Technique or routine",
                                  style={"description_width": "initial"}, layout=W.Layout(width="auto", max_width="100%"))
-        self.view = W.HTML()
+        self.view = advice(W.HTML())
         traitlets.link((self.choice, "value"), (self, "technique"))
         super().__init__([self.choice, self.view])
         self.add_class("nm-tryit")
@@ -91,7 +92,7 @@ class MechanismLinks(W.VBox):
     @traitlets.observe("technique")
     def _changed(self, _change):
         if hasattr(self, "view"):
-            self.update()
+            guarded(lambda: setattr(self.view, "value", not_computed()))(self.update)()
 
     def update(self) -> None:
         if self.technique in self.kb.techniques:

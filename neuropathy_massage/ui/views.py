@@ -31,6 +31,22 @@ _env = Environment(
 )
 _env.globals["wording"] = wording
 
+#: The class the page's fail-safe watch withdraws when the connection to the kernel is lost
+#: (share/jupyter/voila/templates/course/connection_watch.macro.html.j2): advice computed by the
+#: kernel must never stay on screen once it can no longer be recomputed.
+ADVICE = "course-advice"
+
+
+def advice(widget):
+    """Mark a widget that shows advice computed by the kernel (withdrawn when the kernel is lost)."""
+    widget.add_class(ADVICE)
+    return widget
+
+
+def not_computed() -> Markup:
+    """What an advice view shows instead of advice it could not work out (an alert, never a stale plan)."""
+    return render("not_computed.html.j2")
+
 
 def render(template: str, /, **context) -> Markup:
     """A template of ui/templates rendered with autoescaping; the result is safe markup."""

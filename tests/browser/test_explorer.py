@@ -289,8 +289,9 @@ def test_explorer_session_plan_download(course_server, page, tmp_path):
 
     page.get_by_label("Client name", exact=True).fill(XSS)
     page.get_by_label("Notes for the handout", exact=True).fill("Cold feet at night.\n<b>not bold</b>")
-    # the page shows the name as text, and never as an element
-    expect(page.locator("main")).to_contain_text("The handout will name the client: " + XSS, timeout=TIMEOUT_MS)
+    # the handout is made on request; the page shows the name as text, and never as an element
+    page.get_by_role("button", name="Prepare the handout").click()
+    expect(page.locator("main")).to_contain_text("The handout is ready for " + XSS, timeout=TIMEOUT_MS)
     assert page.locator('img[src="x"]').count() == 0
 
     link = page.get_by_role("link", name="Download session plan")
