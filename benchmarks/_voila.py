@@ -25,9 +25,10 @@ import psutil
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 FLOOR_NOTEBOOK = Path(__file__).resolve().parent / "floor" / "floor.ipynb"
-#: Name of the floor inside the served folder: a leading underscore keeps it out of the
-#: contents page, and the course model does not list it, while Voila still serves and pre-heats it.
-FLOOR_NAME = "_bench_floor.ipynb"
+#: Name of the floor inside the served folder: the course model does not list it, so it stays out
+#: of the navigation and the contents page, while Voila still serves and pre-heats it (a name
+#: starting with "_" would now be a private page, never rendered).
+FLOOR_NAME = "bench_floor.ipynb"
 
 _KERNEL_ID = re.compile(r"kernel-([0-9a-f-]{36})\.json")
 

@@ -9,7 +9,9 @@ without a browser (so many learners fit on one machine beside the server).
    exactly this) -> "interactive";
 3. toggle symptom checkboxes (`comm_msg` update `{value: true/false}`) and time each until the
    kernel's `idle` status for it, counting the widget updates it caused (the plan's HTML);
-4. close the websocket (as a closed tab does) and leave the kernel to the culler.
+4. leave as a closed tab does: POST the kernel's shutdown with an `_xsrf` cookie and header the
+   learner mints itself (what the course page does on `pagehide`, the workaround for voila#1458),
+   then close the websocket.
 """
 
 from __future__ import annotations
@@ -138,7 +140,21 @@ class WsLearner:
         t1 = await asyncio.wait_for(fut, self.timeout)
         return (t1 - t0) * 1000, self.updates.pop(msg["header"]["msg_id"], 0)
 
-    async def close(self) -> None:
+    async def leave(self) -> None:
+        """What the page does when it goes: shut its kernel down (POST with a minted _xsrf)."""
+        if self.kernel_id is None:
+            return
+        token = uuid.uuid4().hex
+        request = HTTPRequest(f"{self.base_url}/voila/api/shutdown/{self.kernel_id}", method="POST", body=b"",
+                              headers={"X-XSRFToken": token, "Cookie": f"_xsrf={token}"}, request_timeout=20)
+        try:
+            await AsyncHTTPClient().fetch(request, raise_error=False)
+        except Exception:  # noqa: BLE001 - the culler is still the net
+            pass
+
+    async def close(self, leave: bool = True) -> None:
+        if leave:
+            await self.leave()
         if self.ws is not None:
             self.ws.close()
         if self._reader is not None:

@@ -37,7 +37,7 @@ TARGETS: dict[str, dict[str, Any]] = {
         "label": "30 concurrent learners: failed sessions",
         "op": "<=", "value": 0, "unit": "sessions"},
     "memory_back_to_baseline": {
-        "label": "After learners leave: kernels and memory back to baseline (culling)",
+        "label": "After learners leave: kernels and memory back to baseline (pages free their kernels; culling is the net)",
         "op": "==", "value": True, "unit": ""},
     "nbval_wall": {
         "label": "Notebook suite `pytest --nbval --nbval-current-env notebooks/`, wall time",

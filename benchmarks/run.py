@@ -1,7 +1,7 @@
 """`make bench`: the course's performance figures, each measured beside a FLOOR.
 
 The floor (benchmarks/floor/floor.ipynb, stored executed) is a bare notebook with one checkbox
-and one HTML output. It is copied, as `_bench_floor.ipynb`, into a temporary notebooks folder
+and one HTML output. It is copied, as `bench_floor.ipynb`, into a temporary notebooks folder
 together with the course notebooks, so it is served by the SAME Voila server and configuration
 as the course pages (the leading underscore keeps it out of the course navigation).
 
@@ -634,8 +634,9 @@ class Bench:
             "levels": levels_out, "baseline": baseline}
 
     def watch_culling(self, server, baseline: dict, peak: dict) -> dict:
-        """Pages are closed: wait for the culler; record kernel count and memory until both are
-        back to baseline (kernels == baseline, total RSS within 10 % + 20 MB) or time is up."""
+        """Pages are closed (each sent its kernel's shutdown, as the course page does on pagehide;
+        the culler is the net): record kernel count and memory until both are back to baseline
+        (kernels == baseline, total RSS within 10 % + 20 MB) or time is up."""
         limit = self.args.cull_timeout + 2 * self.args.cull_interval + 25
         t0 = time.perf_counter()
         timeline, back_at, kernels_back_at, settled = [], None, None, 0
@@ -709,7 +710,7 @@ async def run_browser_phases(args, results: dict, chromium: str | None) -> None:
         results["notes"].append("no course notebooks in notebooks/: only the floor was measured")
     tree = make_served_tree(bench.notebooks)
     explorer_tree = make_served_tree([p for p in bench.notebooks if p.name == bench.explorer])
-    results["config"]["served_folder"] = "temporary copy of notebooks/ plus the floor as _bench_floor.ipynb"
+    results["config"]["served_folder"] = "temporary copy of notebooks/ plus the floor as bench_floor.ipynb"
     try:
         async with async_playwright() as pw:
             browser = await launch(pw, chromium)
