@@ -2,7 +2,8 @@
 //
 // Figures open full width: a click or tap on a course figure, or Enter / Space on its "Enlarge"
 // button, shows it in a modal dialog as wide as the window, titled by the figure's title, with
-// the same alt text. Escape, the Close button or a click beside the figure closes it, and the
+// the same alt text (never narrower than its own width: on a phone it scrolls sideways).
+// Escape, the Close button or a click beside the figure closes it, and the
 // focus goes back to the figure's button. One listener on the document serves every figure,
 // including those a widget draws later. No network, no library; the buttons stay hidden (CSS)
 // until this script has run, so a page that cannot run it shows no dead control.
@@ -59,8 +60,15 @@
     var img = dialog.querySelector(".nm-zoom-img");
     img.src = shown.currentSrc || shown.src;
     img.alt = shown.alt;
-    img.width = shown.width;
-    img.height = shown.height;
+    // As wide as the window, and never narrower than the width the figure is drawn for (its
+    // width attribute): on a phone the enlarged figure scrolls sideways instead of shrinking.
+    var width = parseFloat(shown.getAttribute("width")) || 0;
+    var height = parseFloat(shown.getAttribute("height")) || 0;
+    if (width && height) {
+      img.width = width;
+      img.height = height;
+      img.style.minWidth = width + "px";
+    }
     returnTo = figure.querySelector(".nm-zoom");
     if (!dialog.open) dialog.showModal();
     dialog.scrollTop = 0;
