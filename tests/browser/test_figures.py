@@ -9,13 +9,14 @@
   legible (on a phone too: it never shrinks below its own width); axe finds nothing while it is
   open; Escape closes it and the focus is back on the button. A click on the image opens it too.
 
-Screenshots: test-artifacts/screenshots/figures-<notebook>.png, bodymap-<width>.png,
-figure-open-<width>.png.
+Screenshots: test-artifacts/screenshots/figure-<figure id>.png (each figure as drawn at 1280),
+figures-<notebook>.png (each page), bodymap-<width>.png, figure-open-<width>.png.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -53,6 +54,21 @@ def _open(page, course_server, notebook: str) -> None:
     helpers.open_notebook(page, course_server.base_url, notebook, expected_widgets=expected, timeout_ms=TIMEOUT_MS)
 
 
+def _screenshot_each_figure(page) -> None:
+    """figure-<id>.png: each figure with its caption, as the page draws it (once per figure)."""
+    figures = page.locator("main figure.nm-figure[data-figure]")
+    for i in range(figures.count()):
+        fig = figures.nth(i)
+        path = helpers.SCREENSHOT_DIR / f"figure-{fig.get_attribute('data-figure')}.png"
+        if not path.exists() or path.stat().st_mtime < _STARTED:
+            helpers.SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+            fig.scroll_into_view_if_needed()
+            fig.screenshot(path=str(path))
+
+
+_STARTED = time.time()
+
+
 @pytest.mark.skipif(not FIGURE_PAGES, reason="no stored notebook shows a figure")
 @pytest.mark.parametrize("notebook", FIGURE_PAGES)
 def test_figure_text_is_legible_at_1280(course_server, page, notebook):
@@ -61,6 +77,7 @@ def test_figure_text_is_legible_at_1280(course_server, page, notebook):
     page.evaluate("() => document.querySelectorAll('details.nm-figure-details').forEach(d => { d.open = true; })")
     measured = [m for m in measure.figure_text(page, "main img.nm-figure-img") if m["texts"]]
     helpers.save_screenshot(page, f"figures-{notebook}")
+    _screenshot_each_figure(page)
     assert measured, f"{notebook}: no figure drawn"
     problems = measure.too_small_text(measured)
     assert not problems, f"{notebook} at 1280 px:\n  " + "\n  ".join(problems)
