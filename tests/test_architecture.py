@@ -121,7 +121,10 @@ def test_html_comes_only_from_templates(path):
         assert "style=" not in s, f"{path.name} builds an inline style: {s[:80]!r}"
 
 
-def test_templates_mark_nothing_safe_but_stylesheets():
+def test_templates_mark_nothing_safe_but_stylesheets_and_scripts():
+    """Only the files of ui/static (stylesheets as `css`, the views' script as `script`) are
+    inlined unescaped; data never is."""
     for template in (PACKAGE / "ui" / "templates").glob("*.j2"):
         for match in re.finditer(r"\{\{[^}]*\|\s*safe\b[^}]*\}\}", template.read_text(encoding="utf-8")):
-            assert "css" in match.group(0), f"{template.name}: {match.group(0)} marks data as safe"
+            assert re.fullmatch(r"\{\{\s*(css|script)\s*\|\s*safe\s*\}\}", match.group(0)), (
+                f"{template.name}: {match.group(0)} marks data as safe")

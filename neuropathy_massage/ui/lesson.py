@@ -26,7 +26,7 @@ from neuropathy_massage.ui import lesson_views as lv
 from neuropathy_massage.ui import practice, tryits
 from neuropathy_massage.ui.plan_views import body_map, plan_html, plan_marks
 from neuropathy_massage.ui.quiz import Quiz
-from neuropathy_massage.ui.views import Fragment, figure, kb_or_default, notes, render, sources, styles
+from neuropathy_massage.ui.views import Fragment, figure, kb_or_default, notes, render, scripts, sources, styles
 
 KICKER = {"home": "Course home", "dashboard": "Dashboard"}
 
@@ -65,7 +65,7 @@ class LessonPage:
         kicker = KICKER.get(lesson.kind, f"Lesson {number} of {len(course.of_kind(*LESSON_SHAPED))}")
         builds_on = [{"file": course.lesson(b).file, "title": course.lesson(b).title, "number": course.number(b)}
                      for b in lesson.builds_on]
-        html = render("lesson_header.html.j2", styles=styles(), lesson=lesson, kicker=kicker, builds_on=builds_on,
+        html = render("lesson_header.html.j2", styles=styles(), scripts=scripts(), lesson=lesson, kicker=kicker, builds_on=builds_on,
                       shaped=lesson.kind in LESSON_SHAPED)
         return Fragment(html, (), f"{lesson.title}: header")
 

@@ -78,7 +78,7 @@ def mechanism(mechanism_id: str, kb: Knowledge | None = None) -> Fragment:
     """One mechanism: its name, summary and how it works, beside its figure."""
     kb = kb_or_default(kb)
     m = kb.mechanisms[mechanism_id]
-    fig = figure(m.figure, kb, size="medium") if m.figure else None
+    fig = figure(m.figure, kb) if m.figure else None
     return Fragment(render("mechanism.html.j2", m=m, figure=fig), m.sources, f"mechanism: {m.name}")
 
 
@@ -93,13 +93,14 @@ def mechanism_matrix(kb: Knowledge | None = None) -> Fragment:
 
 
 def mechanism_links(technique_id: str, kb: Knowledge | None = None, course: Course | None = None) -> Fragment:
-    """The mechanisms one technique or routine uses (with figures), and those it does not."""
+    """The mechanisms one technique or routine uses, each with its figure folded away (a click
+    shows it at full size: a thumbnail could not hold legible text), and those it does not use."""
     kb, course = kb_or_default(kb), course or load_course()
     t = kb.techniques[technique_id]
     used = [kb.mechanisms[m] for m in t.mechanisms]
     unused = [m for mid, m in kb.mechanisms.items() if mid not in t.mechanisms]
     lesson = course.teaching(technique_id)
-    figures = {m.id: figure(m.figure, kb, size="small", caption=False) if m.figure else None for m in used}
+    figures = {m.id: figure(m.figure, kb) if m.figure else None for m in used}
     html = render("mechanism_links.html.j2", t=t, setting_label=SETTING_LABEL[t.setting], lesson=lesson,
                   lesson_number=course.number(lesson.id) if lesson else None, used=used, unused=unused,
                   total=len(kb.mechanisms), figures=figures)
@@ -112,7 +113,7 @@ def technique_card(technique_id: str, kb: Knowledge | None = None, *, title: boo
     kb = kb_or_default(kb)
     t = kb.techniques[technique_id]
     card = render("technique.html.j2", t=t, mechanisms=[kb.mechanisms[m] for m in t.mechanisms], scale=scale_names(kb))
-    figures = [figure(f, kb, size="medium") for f in t.figures]
+    figures = [figure(f, kb) for f in t.figures]
     html = render("technique_card.html.j2", t=t, card=card, figures=figures, title=title)
     return Fragment(html, t.sources, f"card: {t.name}")
 

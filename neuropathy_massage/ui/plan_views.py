@@ -13,11 +13,13 @@ from neuropathy_massage import wording
 from neuropathy_massage.advisor import Plan
 from neuropathy_massage.course import Course, load_course
 from neuropathy_massage.knowledge import Knowledge
-from neuropathy_massage.ui.views import Fragment, data_uri, figure_svg, kb_or_default, render, scale_names, sources
+from neuropathy_massage.ui.views import Fragment, figure_context, figure_svg, kb_or_default, render, scale_names, sources
 
 #: Body-map marks: chosen, or marked by a plan.
 MARKS = ("selected", "ok", "avoid")
 MARK_WORDS = {"selected": "selected", "ok": "suitable", "avoid": "AVOID"}
+#: The static body map's display size (views.FIGURE_WIDTHS): a tall figure, legible at 420 px.
+BODY_MAP_SIZE = "medium"
 
 
 def plan_marks(p: Plan) -> dict[str, str]:
@@ -82,5 +84,5 @@ def body_map(marks: Mapping[str, str], kb: Knowledge | None = None) -> Fragment:
     """The body map as an image plus the same information as a text list (colour is never alone)."""
     kb = kb_or_default(kb)
     items = [(kb.regions[r].name, MARK_WORDS[m]) for r, m in marks.items()]
-    return Fragment(render("body_map.html.j2", src=data_uri(body_map_svg(marks, kb)), items=items,
-                           figure=kb.figures["body_map"]), (), "body map")
+    context = figure_context("body_map", kb, BODY_MAP_SIZE, svg=body_map_svg(marks, kb))
+    return Fragment(render("body_map.html.j2", items=items, **context), (), "body map")

@@ -12,6 +12,7 @@ records it rendered, so a lesson's footer can cite exactly what the lesson showe
 from __future__ import annotations
 
 import base64
+import re
 from functools import lru_cache
 from importlib.resources import files
 from typing import Iterable
@@ -84,13 +85,26 @@ def kb_or_default(kb: Knowledge | None) -> Knowledge:
 
 
 @lru_cache(maxsize=8)
-def stylesheet(name: str) -> str:
+def static_file(name: str) -> str:
+    """A file of ui/static (a stylesheet or the views' script)."""
     return files("neuropathy_massage.ui").joinpath("static", name).read_text(encoding="utf-8")
+
+
+stylesheet = static_file
 
 
 def styles() -> Markup:
     """The views' stylesheet as a <style> element (the lesson header and the explorer include it)."""
     return render("styles.html.j2", css=stylesheet("views.css"))
+
+
+def scripts() -> Markup:
+    """The views' script (ui/static/views.js: figures open full width) as a <script> element; the
+    lesson header includes it, so it runs in Voila and in JupyterLab once the outputs are trusted."""
+    source = static_file("views.js")
+    if "</" in source:
+        raise ValueError("ui/static/views.js must not contain '</' (it is inlined in a <script> element)")
+    return render("scripts.html.j2", script=source)
 
 
 def scale_names(kb: Knowledge | None = None) -> dict[int, str]:
@@ -120,16 +134,38 @@ def figure_svg(figure_id: str, kb: Knowledge | None = None) -> str:
     return kb.figure_path(figure_id).read_text(encoding="utf-8")
 
 
-#: Display sizes of figures (CSS classes of views.css).
-SIZES = ("small", "medium", "large")
+def view_box(svg: str) -> tuple[float, float]:
+    """Width and height of an SVG's viewBox (every course figure has one: tests/test_figures.py)."""
+    match = re.search(r'<svg\b[^>]*\bviewBox="\s*[-\d.]+[ ,]+[-\d.]+[ ,]+([\d.]+)[ ,]+([\d.]+)\s*"', svg)
+    if not match:
+        raise ValueError("a course figure must have a viewBox")
+    return float(match.group(1)), float(match.group(2))
 
 
-def figure(figure_id: str, kb: Knowledge | None = None, *, size: str = "medium", caption: bool = True) -> Fragment:
-    """A course figure as an <img> with its alt text (inlined: works offline and under nbval),
-    with its title as a caption."""
-    kb = kb_or_default(kb)
-    if size not in SIZES:
+#: Display widths of figures in CSS px, by size: the width of the <img> (its height follows the
+#: viewBox, so the page reserves the space before the image is decoded); a narrower column (a
+#: phone) shrinks it, and every figure opens full width on click or Enter (ui/static/views.js).
+#: tests/test_figure_legibility.py checks that every figure's smallest text is at least 12 px
+#: at every width it is shown at.
+FIGURE_WIDTHS = {"medium": 420, "large": 560}
+SIZES = tuple(FIGURE_WIDTHS)
+
+
+def figure_context(figure_id: str, kb: Knowledge, size: str, svg: str | None = None) -> dict:
+    """What figure.html.j2 needs: the record, the image as a data URI and its display size."""
+    if size not in FIGURE_WIDTHS:
         raise ValueError(f"figure size must be one of {SIZES}, not {size!r}")
+    svg = figure_svg(figure_id, kb) if svg is None else svg
+    vb_width, vb_height = view_box(svg)
+    width = FIGURE_WIDTHS[size]
     fig = kb.figures[figure_id]
-    return Fragment(render("figure.html.j2", fig=fig, src=data_uri(figure_svg(figure_id, kb)), size=size,
-                           caption=caption), (), f"figure: {fig.title}")
+    return {"fig": fig, "src": data_uri(svg), "size": size, "width": width,
+            "height": round(width * vb_height / vb_width), "alt": fig.alt}
+
+
+def figure(figure_id: str, kb: Knowledge | None = None, *, size: str = "large") -> Fragment:
+    """A course figure as an <img> with its alt text (inlined: works offline and under nbval),
+    with its title as a caption and a button that opens it full width."""
+    kb = kb_or_default(kb)
+    context = figure_context(figure_id, kb, size)
+    return Fragment(render("figure.html.j2", **context), (), f"figure: {context['fig'].title}")
