@@ -119,3 +119,35 @@ def test_body_map_regions():
     style = "".join(el.text or "" for el in root.iter() if local(el.tag) == "style")
     for rule in (".region.selected", ".region.avoid", ".region.ok", "url(#hatch-avoid)", "url(#dots-ok)"):
         assert rule in style, rule
+
+
+#: The width a lesson shows a large figure at, and the smallest text it may then have (CSS px).
+SHOWN_WIDTH = 560
+MIN_TEXT_PX = 12
+#: Figures drawn before this rule (their smallest labels are 10.5-11 px at 560 px wide): to be
+#: redrawn; every new figure keeps to the rule.
+EARLIER_FIGURES = {
+    "body_map.svg", "effleurage_foot.svg", "effleurage_hand.svg", "mechanism_circulation.svg",
+    "mechanism_desensitisation.svg", "mechanism_endorphins.svg", "mechanism_muscle_relaxation.svg",
+    "myofascial_release_foot.svg", "myofascial_release_hand.svg", "petrissage_foot.svg", "petrissage_hand.svg",
+    "pressure_scale.svg", "selfcare_finger_strokes.svg", "selfcare_foot_roller.svg", "selfcare_hand_circles.svg",
+    "selfcare_marble_tub.svg",
+}
+
+
+def smallest_text_px(path: Path, shown_width: int = SHOWN_WIDTH) -> float:
+    """The smallest font size the SVG uses (style rules and attributes), in CSS px when the
+    figure is drawn `shown_width` px wide."""
+    raw = path.read_text(encoding="utf-8")
+    width = float(re.split(r"[ ,]+", ET.fromstring(raw).get("viewBox").strip())[2])
+    sizes = [float(v) for v in re.findall(r"font-size\s*[:=]\s*\"?([\d.]+)", raw)]
+    return min(sizes or [16.0]) * shown_width / width
+
+
+@pytest.mark.parametrize("path", [p for p in SVG_FILES if p.name not in EARLIER_FIGURES], ids=lambda p: p.name)
+def test_text_is_large_enough_to_read_at_the_width_a_lesson_shows(path):
+    assert smallest_text_px(path) >= MIN_TEXT_PX, f"{path.name}: text below {MIN_TEXT_PX} px at {SHOWN_WIDTH} px wide"
+
+
+def test_the_text_size_rule_can_fail():
+    assert smallest_text_px(FIG_DIR / "selfcare_marble_tub.svg") < MIN_TEXT_PX
