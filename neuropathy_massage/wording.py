@@ -170,8 +170,8 @@ def footprint_reason(out: "FootprintOut", kb: Knowledge, region: str) -> str:
     if out.blocked is None:
         return f"{t.name} is left out: {NO_HEAT} for the whole session ({c.name})."
     touches = t.touches_reason.format(area=area_name(kb, region, t.touches))
-    problem = "has to be left alone" if out.because == "avoid" else "is to be kept from heat and warm water"
-    return f"{t.name} is left out here: {touches}, and the {area_name(kb, out.blocked, 'region')} {problem} ({c.name})."
+    problem = "an area to leave alone" if out.because == "avoid" else "an area kept from heat and warm water"
+    return f"{t.name} is left out here: {touches}, so it would reach {problem}: the {area_name(kb, out.blocked, 'region')} ({c.name})."
 
 
 def stop_reason(stop: "StopReason", kb: Knowledge) -> str:

@@ -121,7 +121,8 @@ def test_a_wound_on_the_sole_takes_the_tub_off_the_whole_foot_with_the_reason():
     assert toes.status == "ok" and toes.techniques == ()
     assert toes.footprint_out == (FootprintOut("tub", "left_sole", "wound", "left_sole", "avoid"),)
     assert wording.region_reasons(toes, KB, "self")[-1] == (
-        "Tub is left out here: the tub puts the whole left foot in water, and the left sole has to be left alone (Wound).")
+        "Tub is left out here: the tub puts the whole left foot in water, so it would reach an area to leave alone: "
+        "the left sole (Wound).")
     assert [t.id for t in p.region("right_sole").techniques] == ["tub"]  # the other foot keeps it
     assert p.to_dict(KB)["regions"][1]["footprint_out"] == [
         {"technique": "tub", "touches": "limb", "blocked_region": "left_sole", "condition": "wound",

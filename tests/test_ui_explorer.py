@@ -71,7 +71,7 @@ def ex() -> Explorer:
 def test_starts_with_an_empty_selection_and_says_what_to_do(ex):
     assert ex.selection == Selection()
     assert "Choose at least one body area" in result(ex)
-    assert "Chosen regions: none yet" in text(ex.regions_list.value)
+    assert "Chosen areas: none yet" in text(ex.regions_list.value)
     assert ex.body_map.selected == [] and ex.body_map.marks == {}
 
 
