@@ -43,8 +43,9 @@ def catalog() -> list[dict]:
     rows = [{"id": s.id, "name": s.name, "kind": "symptom"} for s in kb.symptoms.values()]
     rows += [{"id": r.id, "name": r.name, "kind": "region"} for r in kb.regions.values()]
     rows += [
-        {"id": c.id, "name": c.name, "kind": "condition", "condition_kind": c.kind,
-         "at_region": c.at_region is not None, "whole_session": c.whole_session is not None}
+        {"id": c.id, "name": c.name, "kind": "condition", "condition_kind": c.kind, "urgency": c.urgency,
+         "at_region": c.at_region is not None, "whole_session": c.whole_session is not None,
+         "regions": list(c.regions), "spread": c.spread}
         for c in kb.conditions.values()
     ]
     rows += [

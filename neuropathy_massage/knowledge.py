@@ -11,6 +11,7 @@ field. Every problem found is reported, not only the first.
 
 from __future__ import annotations
 
+import string
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
@@ -22,6 +23,7 @@ from neuropathy_massage import paths
 from neuropathy_massage.records import (
     PRESSURE_MAX,
     PRESSURE_MIN,
+    REACHES,
     CaseStudy,
     Condition,
     Figure,
@@ -87,6 +89,14 @@ class Knowledge:
         self.quiz: Mapping[str, QuizItem] = _ro(tables["quiz.yaml"])
         self.case_studies: Mapping[str, CaseStudy] = _ro(tables["case_studies.yaml"])
         self.figures: Mapping[str, Figure] = _ro(tables[FIGURES_FILE])
+        self._footprints = _ro({(rid, reach): _footprint(self.regions, rid, reach)
+                                for rid in self.regions for reach in REACHES})
+
+    def footprint(self, region_id: str, reach: str) -> tuple[str, ...]:
+        """The regions `reach` covers from one region, in the order of regions.yaml: the region
+        itself (`region`), the whole hand or foot of that side (`limb`: the regions of the same
+        side and `limb`), or the whole arm or leg of that side (`segment`)."""
+        return self._footprints[(region_id, reach)]
 
     def techniques_for(self, setting: str) -> tuple[Technique, ...]:
         return tuple(t for t in self.techniques.values() if t.setting == setting)
@@ -107,6 +117,15 @@ class Knowledge:
 
     def figure_path(self, figure_id: str) -> Path:
         return self.figures_dir / self.figures[figure_id].file
+
+
+def _footprint(regions: Mapping[str, Region], region_id: str, reach: str) -> tuple[str, ...]:
+    here = regions[region_id]
+    if reach == "region":
+        return (region_id,)
+    field = "limb" if reach == "limb" else "segment"
+    return tuple(rid for rid, r in regions.items()
+                 if r.side == here.side and getattr(r, field) == getattr(here, field))
 
 
 def _records(path: Path, top: str, problems: list[str], unreadable: set) -> list:
@@ -191,6 +210,10 @@ class _Checker:
         for ident, s in t["symptoms.yaml"].items():
             self.refs("symptoms.yaml", ident, "typical_regions", s.typical_regions, "regions.yaml", "region")
             self.pressure("symptoms.yaml", ident, "pressure_cap", s.pressure_cap)
+            self.pressure("symptoms.yaml", ident, "self_pressure_cap", s.self_pressure_cap)
+            if s.self_pressure_cap is not None and s.self_pressure_cap > s.pressure_cap:
+                self.fail("symptoms.yaml", ident, "self_pressure_cap", "is above pressure_cap: self-massage is never "
+                          "allowed more pressure than a therapist")
         for ident, m in t["mechanisms.yaml"].items():
             if m.figure is not None:
                 self.refs("mechanisms.yaml", ident, "figure", [m.figure], FIGURES_FILE, "figure")
@@ -198,6 +221,9 @@ class _Checker:
         self.precautions()
         self.conditions()
         self.cases()
+        for ident, src in t["sources.yaml"].items():
+            if src.superseded_by is not None:
+                self.refs("sources.yaml", ident, "superseded_by", [src.superseded_by], "sources.yaml", "source")
         for ident, fig in t[FIGURES_FILE].items():
             if not (self.figures_dir / fig.file).is_file():
                 self.fail(FIGURES_FILE, ident, "file", f"no file {fig.file!r} in {self.figures_dir}")
@@ -217,38 +243,72 @@ class _Checker:
                 self.refs(file, ident, "figures", tech.figures, FIGURES_FILE, "figure")
                 if tech.setting != want:
                     self.fail(file, ident, "setting", f"records in {file} must have setting {want!r}")
+                fields = {f for _, f, _, _ in string.Formatter().parse(tech.touches_reason) if f is not None}
+                if fields - {"area"}:
+                    self.fail(file, ident, "touches_reason", f"may name only {{area}}, not {sorted(fields - {'area'})}")
         for ident in sorted(set(t["techniques.yaml"]) & set(t["routines.yaml"])):
             self.fail("routines.yaml", ident, "id", "also used by a technique in techniques.yaml")
 
     def precautions(self) -> None:
         for ident, p in self.t["precautions.yaml"].items():
             self.refs("precautions.yaml", ident, "when.symptoms", p.when.symptoms, "symptoms.yaml", "symptom")
-            w = p.when
-            if not (w.always or w.settings or w.reduced_sensation or w.warm_water or w.symptoms):
+            self.refs("precautions.yaml", ident, "when.conditions", p.when.conditions, "conditions.yaml", "condition")
+            if not p.when.fires():
                 self.fail("precautions.yaml", ident, "when", "names no trigger, so it would never be shown")
 
     def conditions(self) -> None:
         for ident, c in self.t["conditions.yaml"].items():
             file = "conditions.yaml"
+            fail = lambda field, msg: self.fail(file, ident, field, msg)  # noqa: E731
             self.refs(file, ident, "regions", c.regions, "regions.yaml", "region")
             if c.regions and c.at_region is None:
-                self.fail(file, ident, "regions", "only a condition with at_region can list regions")
+                fail("regions", "only a condition with at_region can list regions")
+            if c.spread != "region" and c.at_region is None:
+                fail("spread", "only a condition with at_region can spread")
             if c.at_region is None and c.whole_session is None:
-                self.fail(file, ident, "at_region", "a condition needs at_region or whole_session")
+                fail("at_region", "a condition needs at_region or whole_session")
+            actions = set()
             for scope in ("at_region", "whole_session"):
                 r = getattr(c, scope)
                 if r is None:
                     continue
-                self.pressure(file, ident, f"{scope}.pressure_cap", r.pressure_cap)
-                if (r.action == "cap_pressure") != (r.pressure_cap is not None):
-                    self.fail(file, ident, f"{scope}.pressure_cap", "is required with action cap_pressure and only then")
-                if scope == "whole_session" and r.action == "avoid":
-                    self.fail(file, ident, "whole_session.action",
-                              "'avoid' is for one region; use stop_and_refer for the whole session")
-                if c.kind == "red_flag" and r.action != "stop_and_refer":
-                    self.fail(file, ident, f"{scope}.action", "a red flag must stop and refer")
+                actions.add(r.action)
+                self.response(file, ident, scope, r, c.kind)
+            if "stop_and_refer" in actions and not c.referral:
+                fail("referral", "a condition that stops the session must say where to refer")
             if c.kind == "red_flag" and not c.referral:
-                self.fail(file, ident, "referral", "a red flag must say where to refer")
+                fail("referral", "a red flag must say where to refer")
+            if c.referral and c.urgency is None:
+                fail("urgency", "a condition with a referral says how soon help is needed "
+                     "(emergency, urgent, prompt or routine)")
+            if c.urgency is not None and not c.referral:
+                fail("referral", "a condition with an urgency says where to go (referral)")
+            if c.urgency == "emergency" and actions != {"stop_and_refer"}:
+                fail("urgency", "an emergency stops the session at every scope it has")
+            if c.escalation and (c.urgency is None or c.urgency == "emergency"):
+                fail("escalation", "says when an urgent case becomes an emergency: only with urgency "
+                     "urgent, prompt or routine")
+            if c.kind == "caution" and "stop_and_refer" in actions:
+                fail("kind", "a caution adapts the session; a condition that stops it is a red flag or a "
+                     "contraindication")
+            if c.kind == "contraindication" and not actions & {"avoid", "stop_and_refer"}:
+                fail("kind", "a contraindication keeps massage off an area or stops it; one that only adapts "
+                     "is a caution")
+
+    def response(self, file: str, ident: str, scope: str, r, kind: str) -> None:
+        fail = lambda field, msg: self.fail(file, ident, f"{scope}.{field}", msg)  # noqa: E731
+        self.pressure(file, ident, f"{scope}.pressure_cap", r.pressure_cap)
+        self.pressure(file, ident, f"{scope}.self_pressure_cap", r.self_pressure_cap)
+        if (r.action == "cap_pressure") != (r.pressure_cap is not None):
+            fail("pressure_cap", "is required with action cap_pressure and only then")
+        if r.self_pressure_cap is not None and (r.pressure_cap is None or r.self_pressure_cap > r.pressure_cap):
+            fail("self_pressure_cap", "goes with cap_pressure and is never above pressure_cap")
+        if scope == "whole_session" and r.action == "avoid":
+            fail("action", "'avoid' is for one region; use stop_and_refer for the whole session")
+        if kind == "red_flag" and r.action != "stop_and_refer":
+            fail("action", "a red flag must stop and refer")
+        if r.action == "stop_and_refer" and (r.joint_movement or r.no_heat):
+            fail("action", "a response that stops the session needs no other limit")
 
     def cases(self) -> None:
         file = "case_studies.yaml"

@@ -17,6 +17,16 @@ PRESSURE_MAX = 5
 Setting = Literal["therapist", "self"]
 SETTINGS: tuple[str, ...] = ("therapist", "self")
 
+#: What a technique touches when it is used on one chosen region, and how far a placed condition
+#: reaches: the region itself, the whole hand or foot of that side (`limb`), or the whole arm or
+#: leg of that side (`segment`). `Knowledge.footprint` turns one into region ids.
+Reach = Literal["region", "limb", "segment"]
+REACHES: tuple[str, ...] = ("region", "limb", "segment")
+
+#: How soon help is needed, most urgent first (wording.URGENCY holds the words).
+Urgency = Literal["emergency", "urgent", "prompt", "routine"]
+URGENCIES: tuple[str, ...] = ("emergency", "urgent", "prompt", "routine")
+
 
 class Record(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
@@ -27,13 +37,36 @@ class Sourced(Record):
 
 
 class Source(Record):
+    """A reference, with its citation as far as it could be checked. A detail that could not be
+    confirmed is left out and named in `verified`; nothing is guessed (docs/DATA.md)."""
+
     id: str
     title: str
     kind: str
     publisher: str
     authors: Optional[str] = None
     year: Optional[int] = None
+    journal: Optional[str] = None
+    volume: Optional[str] = None
+    issue: Optional[str] = None
+    pages: Optional[str] = None
+    article_number: Optional[str] = None
+    edition: Optional[str] = None
+    isbn: Optional[str] = None
+    doi: Optional[str] = None
+    url: Optional[str] = None
+    #: The id of the source that replaces this one (kept so that older records still resolve).
+    superseded_by: Optional[str] = None
     note: str
+    #: How the citation was checked, and which details could NOT be confirmed.
+    verified: str
+
+    @field_validator("authors")
+    @classmethod
+    def _no_trailing_stop(cls, value):
+        if value is not None and value.endswith("."):
+            raise ValueError("write authors without a trailing full stop (the citation adds one)")
+        return value
 
 
 class PressureLevel(Sourced):
@@ -48,6 +81,8 @@ class Region(Sourced):
     name: str
     side: Literal["left", "right"]
     limb: Literal["hand", "foot", "forearm", "lower_leg"]
+    #: The whole arm (hand and forearm) or the whole leg (foot and lower leg) it belongs to.
+    segment: Literal["arm", "leg"]
     area: str
 
 
@@ -57,8 +92,11 @@ class Symptom(Sourced):
     description: str
     typical_regions: tuple[str, ...] = Field(min_length=1)
     pressure_cap: int
+    #: A lower limit in self-massage (the person cannot judge pressure on skin they cannot feel).
+    self_pressure_cap: Optional[int] = None
     cap_reason: str
     reduces_sensation: bool = False
+    affects_balance: bool = False
 
 
 class Mechanism(Sourced):
@@ -66,6 +104,8 @@ class Mechanism(Sourced):
     name: str
     summary: str
     how: tuple[str, ...] = Field(min_length=1)
+    #: What the course's sources do and do not show about this claim.
+    evidence: str
     figure: Optional[str] = None
 
 
@@ -83,6 +123,10 @@ class Technique(Sourced):
     duration: str
     mechanisms: tuple[str, ...] = Field(min_length=1)
     regions: tuple[str, ...] = Field(min_length=1)
+    #: What it touches when used on one chosen region (its footprint), and why, in words; the
+    #: reason may name the footprint as `{area}` ("the tub puts the whole {area} in water").
+    touches: Reach
+    touches_reason: str
     adaptations: Mapping[str, str] = Field(default_factory=dict)  # symptom id -> what to change
     not_when: tuple[str, ...] = ()
     uses_warm_water: bool = False
@@ -90,13 +134,22 @@ class Technique(Sourced):
 
 
 class Trigger(Record):
-    """When a precaution is shown: any one of the filled-in conditions is enough."""
+    """When a precaution is shown: any one of the filled-in triggers is enough; `only_in`, when
+    given, keeps it to those settings."""
 
     always: bool = False
     settings: tuple[Setting, ...] = ()
     reduced_sensation: bool = False
+    affects_balance: bool = False
     warm_water: bool = False
     symptoms: tuple[str, ...] = ()
+    conditions: tuple[str, ...] = ()
+    only_in: tuple[Setting, ...] = ()
+
+    def fires(self) -> bool:
+        """Whether any trigger is filled in (a precaution with none would never be shown)."""
+        return bool(self.always or self.settings or self.reduced_sensation or self.affects_balance
+                    or self.warm_water or self.symptoms or self.conditions)
 
 
 class Precaution(Sourced):
@@ -109,28 +162,49 @@ class Precaution(Sourced):
     when: Trigger
 
 
-Action = Literal["avoid", "cap_pressure", "stop_and_refer"]
+Action = Literal["avoid", "cap_pressure", "stop_and_refer", "adapt"]
+#: The kinds of condition, from the most serious (wording.KIND_LABEL holds the words).
+Kind = Literal["red_flag", "contraindication", "caution"]
+KINDS: tuple[str, ...] = ("red_flag", "contraindication", "caution")
 
 
 class Response(Record):
-    """What a condition does at one scope: avoid the region, cap the pressure, or stop and refer."""
+    """What a condition does at one scope: avoid the region, cap the pressure, stop and refer, or
+    adapt (the pressure limit unchanged; the plan shows the reason)."""
 
     action: Action
     pressure_cap: Optional[int] = None
+    #: A lower cap in self-massage (with `cap_pressure` only).
+    self_pressure_cap: Optional[int] = None
+    #: Joint movement only gentle, within an easy range (no stretching, pulling or forcing).
+    joint_movement: Optional[Literal["gentle"]] = None
+    #: No heat and no warm water where it applies: rules out routines that use warm water on
+    #: any area of their footprint.
+    no_heat: bool = False
     reason: str
 
 
 class Condition(Sourced):
     id: str
     name: str
-    kind: Literal["contraindication", "red_flag"]
+    kind: Kind
     description: str
     at_region: Optional[Response] = None
     whole_session: Optional[Response] = None
     referral: Optional[str] = None
+    #: How soon the referral is needed (required with a referral, and on every red flag).
+    urgency: Optional[Urgency] = None
+    #: When it becomes an emergency (the words of the plan, after the referral).
+    escalation: Optional[str] = None
+    #: Massage only once the client's doctor has agreed.
+    requires_clearance: bool = False
     reduces_sensation: bool = False
+    affects_balance: bool = False
     #: The regions it may be placed on (empty = any region), e.g. foot red flags on the feet.
     regions: tuple[str, ...] = ()
+    #: How far its `at_region` response reaches from where it is placed (lymph nodes removed on
+    #: one side: the whole arm of that side).
+    spread: Reach = "region"
 
     def allows_region(self, region_id: str) -> bool:
         """Whether the condition may be placed on this region."""

@@ -8,7 +8,8 @@ import pydantic
 import pytest
 
 from neuropathy_massage import wording
-from neuropathy_massage.advisor import Avoided, LeftOut, Limit, PlacedCondition, Selection, SelectionError, StopReason, plan
+from neuropathy_massage.advisor import (Avoided, FootprintOut, LeftOut, Limit, Noted, PlacedCondition, Selection,
+                                        SelectionError, StopReason, plan)
 from neuropathy_massage.knowledge import read_knowledge
 
 from conftest import FIXTURE_ASSETS
@@ -39,7 +40,7 @@ def test_a_wound_avoids_its_region_and_asks_for_a_look():
     assert sole.avoided == (Avoided("wound", "left_sole"),)
     assert wording.region_reasons(sole, KB) == ["Wound: Broken skin is not massaged."]
     assert not p.stop_and_refer and p.referrals == ("wound",)
-    assert wording.referral_reasons(p, KB) == ["Have the wound looked at."]
+    assert wording.referral_reasons(p, KB) == [f"{wording.URGENCY['prompt']}: Have the wound looked at."]
 
 
 def test_the_other_regions_keep_the_burning_limit_with_its_reason():
@@ -64,7 +65,8 @@ def test_a_clot_stops_everything_wherever_it_is_placed(where):
     assert all(r.status == "avoid" and r.stopped and r.techniques == () for r in p.regions)
     assert wording.region_reasons(p.regions[0], KB) == [wording.STOPPED_REGION]
     where_words = "" if where is None else " (Left sole)"
-    assert wording.referral_reasons(p, KB) == [f"Clot{where_words}: A clot can move.", "See a doctor urgently."]
+    assert wording.referral_reasons(p, KB) == [f"Clot{where_words}: A clot can move.",
+                                               f"{wording.URGENCY['urgent']}: See a doctor urgently."]
 
 
 def test_a_red_flag_is_named_and_stops_the_session():
@@ -108,6 +110,77 @@ def test_weak_bones_on_one_region_avoid_it_and_for_the_session_limit_all():
     assert p.region("left_palm").status == "avoid" and p.region("left_calf").status == "ok"
     p = advise([], ["left_palm", "left_calf"], ["weak_bones"])
     assert {r.pressure_cap for r in p.regions} == {2}
+
+
+# --- footprints and spread ------------------------------------------------------------------------
+
+
+def test_a_wound_on_the_sole_takes_the_tub_off_the_whole_foot_with_the_reason():
+    p = advise(["numb"], ["left_sole", "left_toes", "right_sole"], [("wound", "left_sole")], setting="self")
+    toes = p.region("left_toes")
+    assert toes.status == "ok" and toes.techniques == ()
+    assert toes.footprint_out == (FootprintOut("tub", "left_sole", "wound", "left_sole", "avoid"),)
+    assert wording.region_reasons(toes, KB, "self")[-1] == (
+        "Tub is left out here: the tub puts the whole left foot in water, so it would reach an area to leave alone: "
+        "the left sole (Wound).")
+    assert [t.id for t in p.region("right_sole").techniques] == ["tub"]  # the other foot keeps it
+    assert p.to_dict(KB)["regions"][1]["footprint_out"] == [
+        {"technique": "tub", "touches": "limb", "blocked_region": "left_sole", "condition": "wound",
+         "condition_region": "left_sole", "because": "avoid"}]
+
+
+def test_a_glide_stays_on_its_area_beside_a_wound():
+    toes = advise([], ["left_toes"], [("wound", "left_sole")]).region("left_toes")
+    assert [t.id for t in toes.techniques] == ["glide"] and toes.footprint_out == ()
+
+
+def test_a_no_heat_condition_spreads_over_the_foot_and_takes_the_warm_water_out():
+    p = advise([], ["left_sole", "left_toes", "right_sole"], [("cold_foot", "left_toes")], setting="self")
+    for rid in ("left_sole", "left_toes"):
+        r = p.region(rid)
+        assert r.pressure_cap == 2 and r.limits == (Limit(2, condition="cold_foot", at="left_toes"),)
+        assert r.footprint_out == (FootprintOut("tub", rid, "cold_foot", "left_toes", "no_heat"),)
+    assert "recorded on left toes: it concerns the whole left foot" in wording.limit_reason(
+        p.region("left_sole").limits[0], KB)
+    assert p.region("right_sole").pressure_cap == 5 and [t.id for t in p.region("right_sole").techniques] == ["tub"]
+
+
+def test_a_condition_that_spreads_avoids_every_area_it_reaches():
+    palm = advise([], ["left_palm"], [("weak_arm", "left_palm")]).region("left_palm")
+    assert palm.status == "avoid" and palm.avoided == (Avoided("weak_arm", "left_palm"),)
+
+
+# --- urgency, and what concerns the whole session ----------------------------------------------
+
+
+def test_the_most_urgent_stop_comes_first_and_an_emergency_is_flagged():
+    p = advise([], ["left_palm"], [("calf_signs", "left_calf"), "sudden_change"])
+    assert [s.condition for s in p.stop_reasons] == ["sudden_change", "calf_signs"]
+    assert p.referrals == ("sudden_change", "calf_signs")
+    assert p.urgency == "emergency" and p.emergency and p.to_dict(KB)["emergency"] is True
+    assert wording.referral_reasons(p, KB)[2] == f"{wording.URGENCY['emergency']}: Seek care now."
+    assert advise([], ["left_palm"], [("calf_signs", "left_calf")]).urgency == "urgent"
+    assert advise().urgency is None and not advise().emergency
+
+
+def test_adapt_gentle_joints_clearance_and_balance_are_for_the_whole_plan():
+    p = advise([], ["left_palm"], ["sugar"])
+    assert p.care == (Noted("sugar"),) and p.gentle_joints == (Noted("sugar"),) and p.clearance == ("sugar",)
+    assert p.region("left_palm").pressure_cap == 5  # adapt leaves the limit alone
+    assert p.affects_balance and {"steady", "sugar_ready"} <= set(precautions(p))
+    assert wording.whole_plan_reasons(p, KB) == [
+        f"{wording.CLEARANCE} (Sugar).", f"{wording.JOINTS_GENTLE} (Sugar).", "Sugar: Keep sugar to hand."]
+
+
+def test_self_massage_uses_the_lower_self_care_limit():
+    assert advise(["numb"], ["left_sole"]).region("left_sole").pressure_cap == 3
+    sole = advise(["numb"], ["left_sole"], setting="self").region("left_sole")
+    assert sole.pressure_cap == 2 and sole.limits == (Limit(2, symptom="numb"),)
+
+
+def test_only_in_keeps_a_precaution_to_its_setting():
+    assert "ask_first_at_home" in precautions(advise(["numb"], ["left_sole"], setting="self"))
+    assert "ask_first_at_home" not in precautions(advise(["numb"], ["left_sole"]))
 
 
 # --- setting -------------------------------------------------------------------------------------

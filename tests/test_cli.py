@@ -75,7 +75,10 @@ def test_catalog_says_where_a_condition_may_be_placed(catalog):
     rows = {row["id"]: row for row in catalog if row["kind"] == "condition"}
     assert rows["open_wound"]["at_region"] and not rows["open_wound"]["whole_session"]
     assert rows["sudden_weakness"]["whole_session"] and not rows["sudden_weakness"]["at_region"]
-    assert rows["dvt_signs"]["condition_kind"] == "red_flag"
+    for cid, c in KB.conditions.items():
+        assert rows[cid]["condition_kind"] == c.kind and rows[cid]["urgency"] == c.urgency
+        assert rows[cid]["spread"] == c.spread and rows[cid]["regions"] == list(c.regions)
+    assert any(r["urgency"] == "emergency" for r in rows.values())
 
 
 # --- plan --------------------------------------------------------------------------------------------
@@ -94,7 +97,9 @@ def test_plan_foot_wound_with_burning_pain():
     out = json.loads(result.stdout)
     assert out["stop_and_refer"] is False
     assert out["red_flags"] == []
-    assert any("wound" in r for r in out["referral_reasons"])
+    assert any(KB.conditions["open_wound"].referral in r for r in out["referral_reasons"])
+    assert out["referrals"] == [{"condition": "open_wound", "urgency": KB.conditions["open_wound"].urgency,
+                                 "text": out["referral_reasons"][0]}]
     regions = {r["region"]: r for r in out["regions"]}
     assert [r["region"] for r in out["regions"]] == ["left_hand_palm", "left_foot_sole", "right_foot_sole"]  # order of regions.yaml
     assert regions["left_foot_sole"]["status"] == "avoid"
@@ -115,12 +120,32 @@ def test_plan_foot_wound_with_burning_pain():
 @pytest.mark.parametrize("region", [None, "left_lower_leg"])
 def test_plan_suspected_clot_stops(region):
     result = run_plan({"regions": ["left_lower_leg", "left_foot_sole"],
-                       "conditions": [{"id": "blood_clot", "region": region}]})
+                       "conditions": [{"id": "suspected_clot", "region": region}]})
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout)
-    assert out["stop_and_refer"] is True
-    assert out["referral_reasons"]
+    assert out["stop_and_refer"] is True and out["urgency"] == "urgent" and out["emergency"] is False
+    assert out["referral_reasons"] and out["stop_reasons"][0]["urgency"] == "urgent"
     assert all(r["techniques"] == [] for r in out["regions"])
+
+
+def test_plan_emergency_comes_first():
+    emergency = next(cid for cid, c in KB.conditions.items() if c.urgency == "emergency" and c.whole_session)
+    result = run_plan({"regions": ["left_foot_sole"],
+                       "conditions": [{"id": "suspected_clot", "region": None}, {"id": emergency, "region": None}]})
+    out = json.loads(result.stdout)
+    assert out["emergency"] is True and out["urgency"] == "emergency"
+    assert [s["condition"] for s in out["stop_reasons"]] == [emergency, "suspected_clot"]
+
+
+def test_plan_footprint_is_structured_data():
+    result = run_plan({"symptoms": ["numbness"], "regions": ["left_foot_sole", "left_toes"],
+                       "conditions": [{"id": "open_wound", "region": "left_foot_sole"}], "setting": "self"})
+    out = json.loads(result.stdout)
+    toes = next(r for r in out["regions"] if r["region"] == "left_toes")
+    assert {"technique": "marble_foot_tub", "touches": "limb", "blocked_region": "left_foot_sole",
+            "condition": "open_wound", "condition_region": "left_foot_sole", "because": "avoid"} in toes["footprint_out"]
+    assert "marble_foot_tub" not in [t["id"] for t in toes["techniques"]]
+    assert any(KB.techniques["marble_foot_tub"].name in r for r in toes["reasons"])
 
 
 def test_plan_defaults_to_an_empty_therapist_selection():

@@ -27,6 +27,7 @@ TECHNIQUE = {
     "steps": ["Agree the hold with the client.", "Rest both hands still on the area.", "Lift them away slowly."],
     "direction": "No movement.", "pressure_min": 1, "pressure_max": 1, "duration": "A minute or two.",
     "mechanisms": ["desensitisation"], "regions": ["left_foot_sole", "right_foot_sole"],
+    "touches": "region", "touches_reason": "the hands rest on the {area} only",
     "sources": ["seed_article"],
 }
 

@@ -119,3 +119,7 @@ def test_body_map_regions():
     style = "".join(el.text or "" for el in root.iter() if local(el.tag) == "style")
     for rule in (".region.selected", ".region.avoid", ".region.ok", "url(#hatch-avoid)", "url(#dots-ok)"):
         assert rule in style, rule
+
+
+# Text size at the width each figure is shown: tests/test_figure_legibility.py (every figure, every
+# display width the views use).

@@ -3,21 +3,31 @@
 `check_invariants(selection, plan, kb)` states every promise from the DATA (the records of
 assets/knowledge), never from the advisor's code, and is asserted on every plan:
 
-(a) no technique on a region that carries a condition whose `at_region` action is `avoid`;
+(a) no technique on a region reached by a condition whose `at_region` action is `avoid` (placed
+    there, or placed where its `spread` covers it: the whole hand or foot, arm or leg);
 (b) a condition whose response at its scope is `stop_and_refer` (every red flag is one) means
     `stop_and_refer` and no technique anywhere (and no stop without such a condition);
 (c) every offered technique's max pressure lies between its own `pressure_min` and the lowest
     of: its `pressure_max`, every chosen symptom's `pressure_cap`, every whole-session
-    `cap_pressure` and every `cap_pressure` placed on that region;
+    `cap_pressure` and every `cap_pressure` reaching that region (in self-massage, the
+    `self_pressure_cap` of a symptom or response where it has one);
 (d) reduced sensation (a chosen symptom or condition with `reduces_sensation`) brings every
-    precaution triggered by `when.reduced_sensation` (and those include check_temperature,
-    inspect_skin and reduced_sensation_caution);
+    precaution triggered by `when.reduced_sensation` in this setting (and those include
+    check_temperature, inspect_skin and reduced_sensation_caution); balance (`affects_balance`)
+    brings every precaution triggered by `when.affects_balance`;
 (e) only techniques of the chosen setting (therapist / self), each on a region it works on;
 (f) every chosen region appears exactly once, no other; every source id cited exists;
-(g) a stop names every condition that stops it.
+(g) a stop names every condition that stops it, most urgent first, and the plan's urgency is the
+    most urgent of the recorded conditions' (an emergency exactly when one of them is);
+(h) footprints: no technique is offered on a region whose footprint (`touches` from there: the
+    region, the whole hand or foot, or the whole arm or leg) reaches a region to avoid, nor a
+    warm-water routine where its footprint reaches a region kept from heat (`no_heat`, or
+    no heat for the whole session); each technique so ruled out is recorded on that region
+    with a region and a condition that truly rule it out, and its reason is in words.
 
-The advisor treats each region on its own, so every exhaustive plan selects all regions.
-Run with `-rA` or look at the "selections checked" section for the number of plans checked.
+Every exhaustive plan selects all regions, so a condition on one region meets every technique
+whose footprint reaches it. Run with `-rA` or look at the "selections checked" section for the
+number of plans checked.
 """
 
 from __future__ import annotations
@@ -36,9 +46,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import neuropathy_massage.advisor as advisor
+from neuropathy_massage import wording
 from neuropathy_massage.advisor import PlacedCondition, Selection, plan
 from neuropathy_massage.knowledge import Knowledge, load_knowledge
-from neuropathy_massage.records import Setting
+from neuropathy_massage.records import URGENCIES, Setting
 
 KB = load_knowledge()
 SETTINGS = typing.get_args(Setting)  # from the data model: ("therapist", "self")
@@ -63,34 +74,67 @@ PLACEMENTS = placements(KB)
 
 
 @lru_cache(maxsize=None)
-def _required_reduced_precautions(kb: Knowledge) -> frozenset[str]:
-    return frozenset(pid for pid, p in kb.precautions.items() if p.when.reduced_sensation)
+def reaches(kb: Knowledge, region: str, reach: str) -> frozenset[str]:
+    """The regions `reach` covers from `region`, worked out here from the regions' own fields
+    (side, limb, segment), not by the advisor or the loader."""
+    if reach == "region":
+        return frozenset((region,))
+    here = kb.regions[region]
+    same = "limb" if reach == "limb" else "segment"
+    return frozenset(rid for rid, r in kb.regions.items()
+                     if r.side == here.side and getattr(r, same) == getattr(here, same))
+
+
+@lru_cache(maxsize=None)
+def _required(kb: Knowledge, trigger: str, setting: str) -> frozenset[str]:
+    return frozenset(pid for pid, p in kb.precautions.items()
+                     if getattr(p.when, trigger) and (not p.when.only_in or setting in p.when.only_in))
+
+
+def _rank(kb: Knowledge, condition_id: str) -> int:
+    u = kb.conditions[condition_id].urgency
+    return URGENCIES.index(u) if u else len(URGENCIES)
 
 
 def check_invariants(selection: Selection, plan: advisor.Plan, kb: Knowledge) -> None:
-    """Assert the safety invariants (a)-(g) of this module's docstring on one plan."""
+    """Assert the safety invariants (a)-(h) of this module's docstring on one plan."""
+    self_care = selection.setting == "self"
     symptoms = [kb.symptoms[s] for s in selection.symptoms]
     must_stop = False
     session_caps: list[int] = []
-    local_avoid: set[str] = set()
+    avoid: dict[str, str] = {}  # region -> a condition whose avoid response reaches it
+    no_heat: set[str] = set()  # regions kept from heat ("*": the whole session)
     local_caps: dict[str, list[int]] = {}
     reduced = any(s.reduces_sensation for s in symptoms)
+    balance = any(s.affects_balance for s in symptoms)
+    ranks = []
     for placed in selection.conditions:
         cond = kb.conditions[placed.id]
         response = cond.whole_session if placed.region is None else cond.at_region
         assert response is not None, f"{placed} is not a placement the data allows"
         reduced = reduced or cond.reduces_sensation
+        balance = balance or cond.affects_balance
+        if cond.urgency:
+            ranks.append(URGENCIES.index(cond.urgency))
+        reach = reaches(kb, placed.region, cond.spread) if placed.region is not None else frozenset()
+        cap = response.self_pressure_cap if self_care and response.self_pressure_cap is not None else response.pressure_cap
         if response.action == "stop_and_refer" or cond.kind == "red_flag":
             must_stop = True
         elif response.action == "avoid":
-            local_avoid.add(placed.region)
-        elif placed.region is None:
-            session_caps.append(response.pressure_cap)
-        else:
-            local_caps.setdefault(placed.region, []).append(response.pressure_cap)
-    common_cap = min([s.pressure_cap for s in symptoms] + session_caps, default=None)
+            for rid in reach:
+                avoid.setdefault(rid, cond.id)
+        elif response.action == "cap_pressure" and placed.region is None:
+            session_caps.append(cap)
+        elif response.action == "cap_pressure":
+            for rid in reach:
+                local_caps.setdefault(rid, []).append(cap)
+        if response.no_heat:
+            no_heat.update(reach or {"*"})
+    caps_of_symptoms = [s.self_pressure_cap if self_care and s.self_pressure_cap is not None else s.pressure_cap
+                        for s in symptoms]
+    common_cap = min(caps_of_symptoms + session_caps, default=None)
 
-    # (b) stop and refer: and (g) with a reason.
+    # (b) stop and refer: and (g) with a reason, most urgent first.
     assert plan.stop_and_refer == must_stop, f"(b) stop_and_refer should be {must_stop}"
     if must_stop:
         assert plan.stop_reasons, "(g) a stop must say which condition stops it"
@@ -98,6 +142,11 @@ def check_invariants(selection: Selection, plan: advisor.Plan, kb: Knowledge) ->
                     if (kb.conditions[placed.id].whole_session if placed.region is None
                         else kb.conditions[placed.id].at_region).action == "stop_and_refer"}
         assert {(s.condition, s.at) for s in plan.stop_reasons} == stopping, "(g) every stopping condition is named"
+        order = [_rank(kb, s.condition) for s in plan.stop_reasons]
+        assert order == sorted(order), "(g) the most urgent stop comes first"
+    expected = URGENCIES[min(ranks)] if ranks else None
+    assert plan.urgency == expected, f"(g) the plan's urgency should be {expected}"
+    assert plan.emergency == (expected == "emergency"), "(g) an emergency exactly when a condition needs one"
 
     # (f) every chosen region exactly once, no other.
     shown = [r.region for r in plan.regions]
@@ -106,7 +155,7 @@ def check_invariants(selection: Selection, plan: advisor.Plan, kb: Knowledge) ->
     for rp in plan.regions:
         if must_stop:
             assert not rp.techniques, f"(b) technique offered on {rp.region} despite a stop"
-        if rp.region in local_avoid:
+        if rp.region in avoid:
             assert not rp.techniques, f"(a) technique offered on {rp.region}, which must be avoided"
         caps = [c for c in (common_cap,) if c is not None] + local_caps.get(rp.region, [])
         for advice in rp.techniques:
@@ -119,18 +168,37 @@ def check_invariants(selection: Selection, plan: advisor.Plan, kb: Knowledge) ->
                 f"(c) {advice.id} on {rp.region} at {advice.max_pressure}, allowed "
                 f"{tech.pressure_min}-{bound}"
             )
+            touched = reaches(kb, rp.region, tech.touches)
+            blocked = sorted(touched & set(avoid))
+            assert not blocked, (f"(h) {advice.id} offered on {rp.region}, but it touches {blocked}, "
+                                 f"which must be avoided ({avoid[blocked[0]]})")
+            if tech.uses_warm_water:
+                assert not (touched | {"*"}) & no_heat, f"(h) warm water offered on {rp.region}, kept from heat"
             assert all(s in kb.sources for s in advice.sources), "(f) unknown source id"
+        for out in rp.footprint_out:
+            tech = kb.techniques[out.technique]
+            touched = reaches(kb, rp.region, tech.touches)
+            if out.because == "avoid":
+                assert out.blocked in touched and out.blocked in avoid, f"(h) {out} does not rule out {out.technique}"
+            else:
+                assert tech.uses_warm_water and (out.blocked or "*") in no_heat, f"(h) {out} is not kept from heat"
+                assert out.blocked is None or out.blocked in touched, f"(h) {out} is outside the footprint"
+            assert tech.name in wording.footprint_reason(out, kb, rp.region), "(h) the reason names the technique"
 
-    # (d) reduced sensation brings the extra-caution precautions.
+    # (d) reduced sensation and balance bring their precautions.
+    shown_precautions = {p.id for p in plan.precautions}
     assert plan.reduced_sensation == reduced, f"(d) reduced_sensation should be {reduced}"
     if reduced:
-        shown_precautions = {p.id for p in plan.precautions}
-        required = _required_reduced_precautions(kb)
+        required = _required(kb, "reduced_sensation", selection.setting)
         assert REDUCED_SENSATION_PRECAUTIONS <= required, (
             "(d) the data no longer triggers "
             f"{sorted(REDUCED_SENSATION_PRECAUTIONS - required)} on reduced sensation"
         )
         assert required <= shown_precautions, f"(d) missing {sorted(required - shown_precautions)}"
+    assert plan.affects_balance == balance, f"(d) affects_balance should be {balance}"
+    if balance:
+        missing = _required(kb, "affects_balance", selection.setting) - shown_precautions
+        assert not missing, f"(d) missing the falls precautions {sorted(missing)}"
 
     # (f) sources.
     assert all(s in kb.sources for s in plan.sources), "(f) unknown source id in the plan"
@@ -141,8 +209,8 @@ def _check(selection: Selection) -> None:
 
 
 # --- exhaustive ---------------------------------------------------------------------------
-# About 160,000 plans: the chunks are spread over the machine's cores (with fork, where
-# available), which keeps this file near half a minute on two cores. A failure names its selection.
+# About 250,000 plans: the chunks are spread over the machine's cores (with fork, where
+# available), which keeps this file near a minute and a half on two cores. A failure names its selection.
 
 
 def _check_all(selections) -> int:
@@ -316,8 +384,52 @@ def _stop_without_reason(monkeypatch):
     _wrap_plan(monkeypatch, lambda p: dataclasses.replace(p, stop_reasons=p.stop_reasons[1:]))
 
 
+def _ignore_footprints(monkeypatch):
+    monkeypatch.setattr(advisor._Conditions, "blocked", lambda self, kb, tech, region: None)
+
+
+def _ignore_spread(monkeypatch):
+    monkeypatch.setattr(advisor, "spread", lambda kb, placed: (placed.region,))
+
+
+def _stops_in_data_order(monkeypatch):
+    _wrap_plan(monkeypatch, lambda p: dataclasses.replace(p, stop_reasons=tuple(reversed(p.stop_reasons))))
+
+
+def _forget_the_emergency(monkeypatch):
+    _wrap_plan(monkeypatch, lambda p: dataclasses.replace(p, urgency=None if p.urgency == "emergency" else p.urgency))
+
+
+def _ignore_self_care_limits(monkeypatch):
+    real = advisor.plan
+
+    def broken(sel, kb=None):
+        p = real(sel, kb)
+        if sel.setting != "self":
+            return p
+        therapist = real(sel.model_copy(update={"setting": "therapist"}), kb)
+        regions = tuple(dataclasses.replace(r, techniques=tuple(
+            dataclasses.replace(t, max_pressure=min((kb or KB).techniques[t.id].pressure_max,
+                                                    therapist.region(r.region).pressure_cap or 5))
+            for t in r.techniques)) for r in p.regions)
+        return dataclasses.replace(p, regions=regions)
+
+    monkeypatch.setattr(advisor, "plan", broken)
+
+
+def _forget_the_falls_precautions(monkeypatch):
+    _wrap_plan(monkeypatch, lambda p: dataclasses.replace(
+        p, precautions=tuple(x for x in p.precautions if not KB.precautions[x.id].when.affects_balance)))
+
+
 MUTANTS = {
     "(a) ignores a local avoid": _ignore_local_avoid,
+    "(a) ignores how far a condition spreads": _ignore_spread,
+    "(h) ignores footprints": _ignore_footprints,
+    "(g) puts the stops in the wrong order": _stops_in_data_order,
+    "(g) forgets the emergency": _forget_the_emergency,
+    "(c) ignores the self-massage limits": _ignore_self_care_limits,
+    "(d) forgets the falls precautions": _forget_the_falls_precautions,
     "(b) ignores stop_and_refer": _ignore_stop,
     "(c) offers one pressure level too many": _pressure_one_too_high,
     "(d) forgets to inspect the skin": _drop_skin_inspection,
@@ -327,27 +439,34 @@ MUTANTS = {
 }
 
 
-@pytest.mark.parametrize("mutant", MUTANTS)
-def test_check_invariants_catches_a_broken_advisor(mutant, monkeypatch):
-    """Run the broken advisor over the one-condition selections: the checker must object."""
-    MUTANTS[mutant](monkeypatch)
-    caught = 0
+WHOLE_SESSION_STOPS = tuple(pc for pc in PLACEMENTS if pc.region is None
+                            and KB.conditions[pc.id].whole_session.action == "stop_and_refer")
+
+
+def _mutant_harness():
+    """The selections the mutants are run over: every single placement (and none), and every pair
+    of whole-session stops (so that an order of stops can be wrong), with no or all symptoms, in
+    both settings."""
     for symptoms in (frozenset(), frozenset(SYMPTOMS)):
         for setting in SETTINGS:
-            for placed in (None,) + PLACEMENTS:
-                selection = Selection(symptoms=symptoms, regions=ALL_REGIONS,
-                                      conditions=frozenset(() if placed is None else (placed,)), setting=setting)
-                try:
-                    check_invariants(selection, advisor.plan(selection, KB), KB)
-                except AssertionError:
-                    caught += 1
+            for placed in ((),) + tuple((p,) for p in PLACEMENTS) + tuple(itertools.combinations(WHOLE_SESSION_STOPS, 2)):
+                yield Selection(symptoms=symptoms, regions=ALL_REGIONS, conditions=frozenset(placed), setting=setting)
+
+
+@pytest.mark.parametrize("mutant", MUTANTS)
+def test_check_invariants_catches_a_broken_advisor(mutant, monkeypatch):
+    """Run the broken advisor over the harness: the checker must object."""
+    MUTANTS[mutant](monkeypatch)
+    caught = 0
+    for selection in _mutant_harness():
+        try:
+            check_invariants(selection, advisor.plan(selection, KB), KB)
+        except AssertionError:
+            caught += 1
     assert caught, f"check_invariants did not notice an advisor that {mutant[4:]}"
 
 
-def test_the_real_advisor_passes_the_mutant_harness():
+def test_the_real_advisor_passes_the_mutant_harness(record_selections):
     """The same loop with the real advisor raises nothing (so the mutants' failures are theirs)."""
-    for symptoms in (frozenset(), frozenset(SYMPTOMS)):
-        for setting in SETTINGS:
-            for placed in (None,) + PLACEMENTS:
-                _check(Selection(symptoms=symptoms, regions=ALL_REGIONS,
-                                 conditions=frozenset(() if placed is None else (placed,)), setting=setting))
+    count = _check_all(_mutant_harness())
+    record_selections("the mutant harness (singles and pairs of stops)", count)

@@ -54,7 +54,7 @@ def test_records_are_frozen():
     with pytest.raises(pydantic.ValidationError):
         KB.symptoms["numbness"].pressure_cap = 5
     with pytest.raises(pydantic.ValidationError):
-        KB.conditions["blood_clot"].at_region.action = "avoid"
+        KB.conditions["suspected_clot"].at_region.action = "avoid"
     assert KB.symptoms["numbness"].pressure_cap == 3
 
 
@@ -62,7 +62,7 @@ def test_tables_are_read_only():
     with pytest.raises(TypeError):
         KB.symptoms["new"] = KB.symptoms["numbness"]
     with pytest.raises(TypeError):
-        del KB.conditions["blood_clot"]
+        del KB.conditions["suspected_clot"]
 
 
 def test_load_knowledge_is_cached():
@@ -114,7 +114,7 @@ def _unknown_source(d):
 
 
 def _red_flag_that_only_caps(d):
-    _record(d, "conditions", "dvt_signs")["at_region"] = {
+    _record(d, "conditions", "suspected_clot")["at_region"] = {
         "action": "cap_pressure", "pressure_cap": 1, "reason": "Be gentle."}
 
 
@@ -134,13 +134,64 @@ def _unknown_action(d):
     _record(d, "conditions", "bruise")["at_region"]["action"] = "ignore"
 
 
+def _no_urgency(d):
+    del _record(d, "conditions", "suspected_clot")["urgency"]
+
+
+def _emergency_that_caps(d):
+    _record(d, "conditions", "open_wound")["urgency"] = "emergency"
+
+
+def _caution_that_stops(d):
+    _record(d, "conditions", "blood_thinners")["whole_session"] = {"action": "stop_and_refer", "reason": "No."}
+    _record(d, "conditions", "blood_thinners").update(referral="See a doctor.", urgency="prompt")
+
+
+def _contraindication_that_caps(d):
+    _record(d, "conditions", "bruise")["at_region"] = {"action": "cap_pressure", "pressure_cap": 2, "reason": "Lightly."}
+
+
+def _self_cap_above(d):
+    _record(d, "symptoms", "numbness")["self_pressure_cap"] = 5
+
+
+def _bad_touches_reason(d):
+    _record(d, "routines", "marble_foot_tub")["touches_reason"] = "the tub covers the {foot}"
+
+
+def _unknown_touches(d):
+    _record(d, "routines", "marble_foot_tub")["touches"] = "body"
+
+
+def _spread_without_region(d):
+    _record(d, "conditions", "blood_thinners")["spread"] = "limb"
+
+
+def _authors_full_stop(d):
+    _record(d, "sources", "woods_2011")["authors"] = "R. Woods et al."
+
+
+def _unknown_superseded(d):
+    _record(d, "sources", "iwgdf_2019")["superseded_by"] = "nowhere"
+
+
 # (file, edit, record id, field, a word the message must contain)
 BROKEN = {
     "missing required field": ("symptoms.yaml", _missing_field, "numbness", "cap_reason", "required"),
     "unknown mechanism id": ("techniques.yaml", _unknown_mechanism, "effleurage", "mechanisms", "telepathy"),
     "pressure cap 7": ("symptoms.yaml", _pressure_cap_7, "tingling", "pressure_cap", "7"),
     "unknown source id": ("mechanisms.yaml", _unknown_source, "endorphins", "sources", "my_aunt"),
-    "red flag not stop_and_refer": ("conditions.yaml", _red_flag_that_only_caps, "dvt_signs", "at_region.action", "red flag"),
+    "red flag not stop_and_refer": ("conditions.yaml", _red_flag_that_only_caps, "suspected_clot", "at_region.action", "red flag"),
+    "red flag without urgency": ("conditions.yaml", _no_urgency, "suspected_clot", "urgency", "how soon"),
+    "an emergency that does not stop": ("conditions.yaml", _emergency_that_caps, "open_wound", "urgency", "every scope"),
+    "caution that stops": ("conditions.yaml", _caution_that_stops, "blood_thinners", "kind", "red flag"),
+    "contraindication that only adapts": ("conditions.yaml", _contraindication_that_caps, "bruise", "kind", "caution"),
+    "self cap above the cap": ("symptoms.yaml", _self_cap_above, "numbness", "self_pressure_cap", "above"),
+    "unknown footprint name": ("routines.yaml", _bad_touches_reason, "marble_foot_tub", "touches_reason", "'foot'"),
+    "unknown touches": ("routines.yaml", _unknown_touches, "marble_foot_tub", "touches", "region"),
+    "spread without at_region": ("conditions.yaml", _spread_without_region, "blood_thinners", "spread", "at_region"),
+    "authors with a full stop": ("sources.yaml", _authors_full_stop, "woods_2011", "authors", "full stop"),
+    "unknown superseding source": ("sources.yaml", _unknown_superseded, "iwgdf_2019", "superseded_by", "nowhere"),
     "unknown region id": ("routines.yaml", _unknown_region_in_routine, "foot_roller", "regions", "left_ear"),
     "pressure_min above pressure_max": ("techniques.yaml", _technique_min_above_max, "petrissage", "pressure_min", "pressure_max"),
     "unknown field": ("precautions.yaml", _misspelt_field, "inspect_skin", "txet", "not permitted"),
@@ -297,3 +348,72 @@ def test_a_figure_the_index_names_must_exist(tmp_path):
     (directory.parent / "figures" / "pressure_scale.svg").unlink()
     with pytest.raises(KnowledgeError, match=r"^figures\.yaml: record 'pressure_scale': field 'file': no file"):
         read_knowledge(directory)
+
+
+# --- the clinical content's own rules --------------------------------------------------------------
+
+#: For each kind of source, the citation fields it should have; a missing one must be named in
+#: `verified` (as "<field> ... NOT" or "NOT ... <field>"), never left out silently or guessed.
+CITATION_FIELDS = {
+    "journal article": ("authors", "year", "journal", "volume", "pages|article_number", "doi"),
+    "guideline": ("authors", "year", "journal", "volume", "pages|article_number", "doi"),
+    "book": ("authors", "year", "publisher", "edition", "isbn"),
+    "magazine article": ("authors", "year", "publisher", "url"),
+}
+WEB_FIELDS = ("publisher", "url", "year")
+
+
+def _named_as_missing(source, field: str) -> bool:
+    words = {"pages|article_number": ("pages",), "article_number": ("pages",)}.get(field, (field,))
+    text = source.verified.lower()
+    return "not" in text and any(w.replace("_", " ") in text or w in text for w in words)
+
+
+@pytest.mark.parametrize("sid", list(KB.sources))
+def test_every_citation_is_complete_or_says_what_could_not_be_verified(sid):
+    source = KB.sources[sid]
+    for field in CITATION_FIELDS.get(source.kind, WEB_FIELDS):
+        present = any(getattr(source, f) for f in field.split("|"))
+        assert present or _named_as_missing(source, field), (
+            f"{sid}: no {field}, and `verified` does not say that it could not be confirmed")
+
+
+def test_a_superseded_source_is_cited_only_by_older_quiz_items():
+    superseded = {sid for sid, s in KB.sources.items() if s.superseded_by}
+    for table in (KB.symptoms, KB.mechanisms, KB.techniques, KB.precautions, KB.conditions, KB.regions):
+        for ident, record in table.items():
+            assert not superseded & set(record.sources), f"{ident} cites a superseded source"
+
+
+def test_every_red_flag_and_every_stop_says_how_soon():
+    for cid, c in KB.conditions.items():
+        stops = any(r is not None and r.action == "stop_and_refer" for r in (c.at_region, c.whole_session))
+        if c.kind == "red_flag" or stops:
+            assert c.urgency and c.referral, cid
+    assert any(c.urgency == "emergency" for c in KB.conditions.values())
+
+
+def test_reduced_feeling_is_a_caution_not_a_contraindication():
+    for cid, c in KB.conditions.items():
+        if c.reduces_sensation:
+            assert c.kind == "caution", cid
+
+
+def test_a_suspected_clot_can_be_recorded_on_an_arm_as_well_as_a_leg():
+    clots = [c for c in KB.conditions.values() if c.kind == "red_flag" and c.at_region is not None
+             and {KB.regions[r].limb for r in c.regions} >= {"forearm", "lower_leg"}]
+    assert clots, "no red flag can be placed on both an arm and a leg"
+
+
+def test_weakened_bones_are_for_the_whole_session_and_a_healing_fracture_is_local():
+    bones = [c for c in KB.conditions.values() if "osteoporosis" in c.name.lower()]
+    assert bones and all(c.at_region is None and c.whole_session.action == "cap_pressure"
+                         and c.whole_session.joint_movement == "gentle" for c in bones)
+    assert any("fracture" in c.name.lower() and c.at_region is not None and c.at_region.action == "avoid"
+               and c.whole_session is None for c in KB.conditions.values())
+
+
+def test_a_routine_that_uses_warm_water_touches_the_whole_limb():
+    for tid, t in KB.techniques.items():
+        if t.uses_warm_water:
+            assert t.touches in ("limb", "segment"), tid

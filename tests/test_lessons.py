@@ -14,8 +14,9 @@ The lessons are exactly those of assets/course.yaml, each `notebooks/<id>.ipynb`
   that exists (numbers are computed, so inserting a lesson never leaves a stale one);
 * every `<img>` has alt text; every `page.figure("id")` names a figure; no web address;
 * a lesson-shaped lesson asks its own quiz (`page.quiz()`), whose items belong to it;
-* every fact of tests/data/seed_facts.yaml is taught: one of its `terms` appears in the markdown
-  or stored outputs of some lesson.
+* every fact of tests/data/seed_facts.yaml is taught: all of its `taught` terms (or `terms`)
+  appear together in one paragraph, list item or table cell of one lesson's markdown or stored
+  output (visible text only: no ids, attributes or inline images), and the terms are distinctive.
 """
 
 from __future__ import annotations
@@ -197,21 +198,62 @@ def test_code_cells_are_short_calls(lesson_id):
 
 # --------------------------------------------------------------------------- the seed article is taught
 
+from test_seed_coverage import weak_terms  # noqa: E402  (the same rule for distinctive terms)
 
-def _visible_text(text: str) -> str:
-    text = re.sub(r"data:[^\"'\s)]+", " ", text)  # inline images: base64 would match anything
-    text = re.sub(r"<style>.*?</style>", " ", text, flags=re.S)
-    text = re.sub(r"<[^>]+>", " ", text)
-    return html.unescape(text).lower()
+#: Block-level elements: the text of each is one chunk (a paragraph, an item, a cell).
+BLOCKS = r"</?(?:p|li|td|th|h[1-6]|caption|div|dt|dd|ul|ol|table|tr|br)\b[^>]*>"
 
 
-LESSON_TEXTS = {lesson.id: _visible_text(markdown(load(lesson.id)) + "\n" + "\n".join(output_texts(load(lesson.id))))
-                for lesson in COURSE.lessons if lesson.kind != "dashboard"}
+def _chunks_of_html(text: str) -> list[str]:
+    """The visible text of rendered output, one chunk per paragraph, list item or table cell:
+    inline images (base64), styles, scripts, tags and their attributes never count."""
+    text = re.sub(r"<(style|script)\b.*?</\1>", " ", text, flags=re.S)
+    pieces = re.split(BLOCKS, text, flags=re.I)
+    return [html.unescape(re.sub(r"<[^>]*>", " ", piece)) for piece in pieces]
+
+
+def _chunks_of_markdown(text: str) -> list[str]:
+    """The markdown's paragraphs, and each list item on its own."""
+    chunks = []
+    for block in re.split(r"\n\s*\n", text):
+        items = re.split(r"\n(?=\s*(?:[-*]|\d+\.)\s)", block)
+        chunks += [block] if len(items) == 1 else items
+    return chunks
+
+
+def taught_chunks(nb: dict) -> list[str]:
+    chunks = _chunks_of_markdown(markdown(nb))
+    for cell in nb["cells"]:
+        for out in cell.get("outputs", []):
+            value = out.get("data", {}).get("text/html")
+            if value is not None:
+                chunks += _chunks_of_html(source({"source": value}))
+    return [re.sub(r"\s+", " ", c).lower() for c in chunks if c.strip()]
+
+
+LESSON_CHUNKS = {lesson.id: taught_chunks(load(lesson.id)) for lesson in COURSE.lessons if lesson.kind != "dashboard"}
+
+
+def where_taught(terms) -> list[str]:
+    """The lessons with one chunk (paragraph, item, cell) that holds every one of the terms."""
+    terms = [str(t).lower() for t in terms]
+    return [lid for lid, chunks in LESSON_CHUNKS.items() if any(all(t in c for t in terms) for c in chunks)]
 
 
 @pytest.mark.parametrize("fact", SEED_FACTS, ids=[f["id"] for f in SEED_FACTS])
 def test_seed_fact_is_taught(fact):
-    terms = [str(t).lower() for t in fact["terms"]]
-    where = [lid for lid, text in LESSON_TEXTS.items() if any(t in text for t in terms)]
-    assert where, (f"seed fact {fact['id']!r} ({fact['fact']}) is taught in no lesson: none of {terms} "
-                   f"appears in the markdown or stored outputs of {sorted(LESSON_TEXTS)}")
+    terms = fact.get("taught", fact["terms"])
+    assert not weak_terms(terms), f"{fact['id']}: {weak_terms(terms)} are too common to show anything"
+    assert where_taught(terms), (
+        f"seed fact {fact['id']!r} ({fact['fact']}) is taught in no lesson: no paragraph, list item or "
+        f"table cell of the markdown or stored outputs of {sorted(LESSON_CHUNKS)} holds all of {terms}")
+
+
+def test_a_weak_match_is_not_teaching():
+    """Terms spread over two paragraphs, or hidden in an attribute or an inline image, do not count."""
+    spread = {"cells": [{"cell_type": "markdown", "source": "Swedish massage.\n\nIt is frequently suggested."}]}
+    assert not any("swedish" in c and "frequently suggested" in c for c in taught_chunks(spread))
+    hidden = '<p><img alt="frequently suggested Swedish" src="data:image/svg+xml;base64,U3dlZGlzaA=="></p>'
+    assert not any("swedish" in c for c in _chunks_of_html(hidden))
+    together = {"cells": [{"cell_type": "markdown", "source": "- Swedish massage is frequently suggested.\n- Other."}]}
+    assert any("swedish" in c and "frequently suggested" in c for c in taught_chunks(together))

@@ -70,8 +70,8 @@ def ex() -> Explorer:
 
 def test_starts_with_an_empty_selection_and_says_what_to_do(ex):
     assert ex.selection == Selection()
-    assert "Choose at least one body region" in result(ex)
-    assert "Chosen regions: none yet" in text(ex.regions_list.value)
+    assert "Choose at least one body area" in result(ex)
+    assert "Chosen areas: none yet" in text(ex.regions_list.value)
     assert ex.body_map.selected == [] and ex.body_map.marks == {}
 
 
@@ -165,19 +165,35 @@ def test_a_whole_session_red_flag_wins(ex):
     assert [v for _, v in ex.conditions.where.options] == [WHOLE_SESSION]
     ex.conditions.add_button.click()
     out = result(ex)
-    assert wording.STOP in out and "Red flags chosen" in out
+    assert wording.STOP in out and f"{wording.KIND_LABEL['red_flag']}, recorded" in out
+    if KB.conditions[flag].urgency == "emergency":  # the emergency banner comes first, as the one alert
+        assert out.index(wording.EMERGENCY) < out.index(wording.STOP)
+        assert ex.result.value.count('role="alert"') == 1
+
+
+def test_an_emergency_banner_comes_before_the_stop_and_an_urgent_one_has_none(ex):
+    emergency = next(cid for cid, c in KB.conditions.items() if c.urgency == "emergency" and c.whole_session)
+    urgent = next(cid for cid, c in KB.conditions.items() if c.urgency == "urgent" and c.whole_session
+                  and c.whole_session.action == "stop_and_refer")
+    ex.body_map.selected = [SOLE]
+    ex.add(urgent, None)
+    assert wording.EMERGENCY not in result(ex) and wording.STOP in result(ex)
+    ex.add(emergency, None)
+    out = result(ex)
+    assert out.index(wording.EMERGENCY) < out.index(wording.STOP)
+    assert out.index(KB.conditions[emergency].name) < out.index(KB.conditions[urgent].name)  # most urgent first
 
 
 def test_self_setting_gives_self_care_routines(ex):
     ex.body_map.selected = [SOLE]
     ex.setting.value = "self"
     out = result(ex)
-    assert "Self-care routines by region" in out
+    assert "Self-care routines by area" in out
     routines = [t.name for t in KB.techniques_for("self") if SOLE in t.regions]
     assert routines and all(name in out for name in routines)
     assert not any(f"{t.name} — up to level" in out for t in KB.techniques_for("therapist"))
     ex.setting.value = "therapist"
-    assert "Suitable techniques by region" in result(ex)
+    assert "Suitable techniques by area" in result(ex)
 
 
 def test_quick_checkboxes_record_whole_session_conditions_and_follow_the_list(ex):
@@ -185,7 +201,7 @@ def test_quick_checkboxes_record_whole_session_conditions_and_follow_the_list(ex
     cid, box = next(iter(ex.conditions.quick.items()))
     box.value = True
     assert PlacedCondition(id=cid) in ex.selection.conditions and ex.plan.reduced_sensation
-    assert [label for label, _ in ex.conditions.placed.options] == [f"{KB.conditions[cid].name} — whole session"]
+    assert [label for label, _ in ex.conditions.placed.options] == [f"{KB.conditions[cid].name} — for the whole session"]
     ex.conditions.placed.value = ex.conditions.placed.options[0][1]
     ex.conditions.remove_button.click()
     assert box.value is False and not ex.selection.conditions

@@ -103,7 +103,7 @@ def test_lesson_map_links_every_lesson_with_objectives_and_time():
 
 def test_symptom_explorer_describes_and_marks_regions():
     w = SymptomExplorer()
-    assert "Tick a symptom" in text(w.view.value) and "No region is marked" in w.view.value
+    assert "Tick a symptom" in text(w.view.value) and "No area is marked" in w.view.value
     sid, symptom = next(iter(KB.symptoms.items()))
     w.picker.boxes[sid].value = True
     assert w.symptoms == (sid,)

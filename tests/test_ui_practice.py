@@ -47,7 +47,7 @@ def place(w: ConditionPlacer, condition: str, where: str) -> None:
 
 def test_placer_starts_with_every_region_suitable():
     w = ConditionPlacer()
-    assert "No region is avoided" in w.status.value
+    assert "No area is avoided" in w.status.value
     assert "None yet" in w.placed_view.value
     assert "AVOID" not in text(w.plan_view.value)
 
@@ -61,13 +61,13 @@ def test_open_wound_on_a_sole_avoids_that_region_only():
     assert "STOP" not in plan
     assert "Left sole of foot: AVOID" in text(w.body_map.value)  # the map's text list, not colour alone
     assert "Right sole of foot: suitable" in text(w.body_map.value)
-    assert "1 region to AVOID: Left sole of foot" in text(w.status.value)
+    assert "1 area to AVOID: Left sole of foot" in text(w.status.value)
     assert "Open wound, cut, blister or ulcer — at Left sole of foot" in text(w.placed_view.value)
 
 
-def test_blood_clot_for_the_whole_session_stops_and_refers():
+def test_a_suspected_clot_for_the_whole_session_stops_and_refers():
     w = ConditionPlacer()
-    place(w, "blood_clot", WHOLE_SESSION)
+    place(w, "suspected_clot", WHOLE_SESSION)
     assert "STOP" in w.status.value
     assert "STOP — do not massage" in w.plan_view.value
     assert "suitable" not in text(w.body_map.value)
@@ -76,7 +76,7 @@ def test_blood_clot_for_the_whole_session_stops_and_refers():
 
 def test_remove_takes_a_condition_back_off():
     w = ConditionPlacer()
-    place(w, "blood_clot", WHOLE_SESSION)
+    place(w, "suspected_clot", WHOLE_SESSION)
     c = w.conditions
     c.remove_button.click()
     assert "Choose a condition in the list first" in c.message.value and "STOP" in w.status.value
@@ -103,6 +103,8 @@ def test_where_offers_only_the_scopes_a_condition_has():
 
 
 def test_every_condition_at_every_scope_gives_the_right_marks():
+    """Every condition at each scope it has: a stop stops, an avoid marks every area it reaches
+    (its spread from where it is placed) and no other, anything else avoids nothing."""
     for cid, cond in KB.conditions.items():
         region = cond.regions[0] if cond.regions else "left_toes"
         for where, response in ((WHOLE_SESSION, cond.whole_session), (region, cond.at_region)):
@@ -114,7 +116,9 @@ def test_every_condition_at_every_scope_gives_the_right_marks():
             if response.action == "stop_and_refer":
                 assert "STOP" in w.status.value, (cid, where)
             elif response.action == "avoid":
-                assert "Left toes: AVOID" in marks and "Right toes: suitable" in marks, (cid, where)
+                reached = set(KB.footprint(region, cond.spread))
+                for rid, r in KB.regions.items():
+                    assert f"{r.name}: {'AVOID' if rid in reached else 'suitable'}" in marks, (cid, where, rid)
             else:
                 assert "AVOID" not in marks, (cid, where)
 
@@ -146,7 +150,7 @@ def evil_kb(tmp_path_factory):
     d = assets / "knowledge"
     for name, old, new in (
         ("conditions.yaml", "name: Bruise", "name: Bruise <script>x</script>"),
-        ("routines.yaml", "- Sit down with the ball", "- <b>Sit</b> down with the ball"),
+        ("routines.yaml", "- If your feet have lost feeling", "- <b>If</b> your feet have lost feeling"),
         ("case_studies.yaml", "Maria, 62,", "Maria <img src=x>, 62,"),
     ):
         f = d / name
@@ -245,10 +249,11 @@ EXPECTED = {
         and p.region("right_foot_sole").pressure_cap == 2 and not p.stop_and_refer,
         "leave the left sole alone",
     ),
-    "numb_fingers_weak_wrist": (
-        lambda p: p.region("right_forearm").status == "avoid"
-        and p.region("right_fingers").pressure_cap == 3 and p.reduced_sensation and not p.stop_and_refer,
-        "keep off the forearm",
+    "numb_fingers_weak_wrist": (  # osteoporosis for the whole session; the one-sided numbness asked about first
+        lambda p: all(r.status == "ok" and r.pressure_cap == 2 for r in p.regions) and p.reduced_sensation
+        and "weakened_bones" in {n.condition for n in p.gentle_joints} and "unassessed_numbness" in p.referrals
+        and not p.stop_and_refer,
+        "level 2",
     ),
     "tingling_feet_hot_calf": (lambda p: p.stop_and_refer and p.red_flags, "do not massage"),
     "hypersensitive_hands_chemo": (
@@ -336,3 +341,34 @@ def test_each_lesson_has_three_quiz_items_with_sources_and_explanations(lesson):
     assert len(items) >= 3
     for q in items:
         assert q.sources and all(o.explanation for o in q.options)
+
+
+#: Lessons whose quiz items are written to the fair-bank rules (the rest of the bank is being
+#: rewritten to them as a whole).
+FAIR_BANK_LESSONS = ("safety_in_practice",)
+
+
+@pytest.mark.parametrize("lesson", FAIR_BANK_LESSONS)
+def test_a_fair_bank_lesson_keeps_to_the_rules(lesson):
+    items = KB.quiz_for(lesson)
+    assert len(items) >= 4
+    positions = []
+    for q in items:
+        assert len(q.options) == 4, q.id
+        right = next(i for i, o in enumerate(q.options) if o.correct)
+        positions.append(right)
+        lengths = [len(o.text) for o in q.options]
+        assert lengths[right] < max(lengths), f"{q.id}: the right answer is the longest option"
+        for o in q.options:
+            assert not re.match(r"(right|correct|no|not so|wrong)\b", o.explanation, flags=re.I), (
+                f"{q.id}: an explanation opens with a verdict; the quiz already says right or not")
+    assert max(positions.count(p) for p in set(positions)) <= 0.4 * len(items), positions
+    assert len(set(positions)) >= 3, positions
+
+
+def test_no_citation_has_a_doubled_full_stop():
+    from neuropathy_massage.ui.views import sources
+
+    html = text(str(sources(KB.sources)))
+    assert ".." not in html.replace("...", "")
+    assert "et al.." not in html

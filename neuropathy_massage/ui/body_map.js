@@ -20,7 +20,7 @@ function render({ model, el }) {
   box.innerHTML = svg;
   const help = document.createElement("p");
   help.className = "nm-bodymap-help";
-  help.textContent = "Click a region, or move to it with Tab or the arrow keys and press Space or Enter, to choose it or clear it.";
+  help.textContent = "Click an area, or move to it with Tab or the arrow keys and press Space or Enter, to choose it or clear it.";
   box.appendChild(help);
   el.appendChild(box);
 

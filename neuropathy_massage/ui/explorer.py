@@ -1,6 +1,6 @@
 """The Symptom Explorer: the course's dashboard (notebooks/symptom_explorer.ipynb).
 
-Choose symptoms, the setting, body regions (on a clickable, keyboard-operable body map) and any
+Choose symptoms, the setting, body areas (regions, on a clickable, keyboard-operable body map) and any
 conditions with where they apply; the plan, the map's marks and the downloadable session-plan
 handout follow on every change.
 
@@ -53,7 +53,7 @@ class Explorer(W.VBox):
         self.body_map = BodyMap(kb)
         self.regions_list = W.HTML()
         self.regions_list.add_class("nm-marks-list")
-        self.clear_regions = W.Button(description="Clear all regions", tooltip="Clear every chosen region",
+        self.clear_regions = W.Button(description="Clear all areas", tooltip="Clear every chosen area",
                                       layout=W.Layout(width="auto"))
         self.clear_regions.on_click(lambda _b: setattr(self.body_map, "selected", []))
         self.conditions = ConditionPicker(kb)
@@ -76,14 +76,14 @@ class Explorer(W.VBox):
             W.HTML(styles()),
             _heading("1. Symptoms", "Tick each symptom the client reports."), self.symptoms,
             _heading("2. Setting"), self.setting,
-            _heading("3. Body regions", "Choose where the symptoms are, on the map."),
+            _heading("3. Body areas", "Choose where the symptoms are, on the map."),
             self.body_map, self.regions_list, self.clear_regions,
             _heading("4. Conditions and red flags",
-                     "Record anything that changes the plan, for the whole session or at one region."),
+                     "Record anything that changes the plan: for the whole session, or on one area."),
             self.conditions,
         ], layout=W.Layout(flex="1 1 520px", min_width="280px"))
         results = W.VBox([
-            _heading("Your plan", 'Updated on every change. Red flags and "stop and refer" always come first.'),
+            _heading("Your plan", 'Updated on every change. An emergency, then "stop and get help", always come first.'),
             self.result,
             _heading("Session plan handout", "A print-ready page with the choices, the plan, precautions and sources."),
             self.client_name, self.notes, self.prepare, self.handout_for, self.download,

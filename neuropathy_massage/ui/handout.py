@@ -33,7 +33,7 @@ def selection_lines(p: Plan, kb: Knowledge | None = None) -> dict[str, list[str]
         "symptoms": [s.name for sid, s in kb.symptoms.items() if sid in sel.symptoms],
         "regions": [r.name for rid, r in kb.regions.items() if rid in sel.regions],
         "conditions": [
-            f"{kb.conditions[c.id].name} — " + ("whole session" if c.region is None else f"at {kb.regions[c.region].name}")
+            f"{kb.conditions[c.id].name} — " + ("for the whole session" if c.region is None else f"at {kb.regions[c.region].name}")
             for c in sorted(sel.conditions, key=lambda c: (c.id, c.region or ""))
         ],
     }

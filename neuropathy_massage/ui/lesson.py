@@ -95,8 +95,15 @@ class LessonPage:
     def red_flags(self) -> Fragment:
         return self._cite(lv.red_flags(self.kb))
 
-    def conditions_table(self) -> Fragment:
-        return self._cite(lv.conditions_table(self.kb))
+    def conditions_table(self, *condition_ids: str) -> Fragment:
+        """Every condition, or these ones (which the lesson must teach), with what each does."""
+        for cid in condition_ids:
+            self._taught("conditions", cid)
+        return self._cite(lv.conditions_table(self.kb, condition_ids))
+
+    def kinds(self) -> Fragment:
+        """The plain labels of the kinds of condition and of urgency."""
+        return lv.kinds_legend()
 
     def notes(self, *source_ids: str) -> Fragment:
         return self._cite(notes(source_ids, self.kb))
@@ -166,8 +173,9 @@ class LessonPage:
         p = plan(Selection.of(symptoms, regions, conditions, setting), self.kb)
         return self._cite(body_map(plan_marks(p), self.kb) + plan_html(p, self.kb, show_sources=False))
 
-    def condition_placer(self, symptoms: Iterable[str] = ()) -> practice.ConditionPlacer:
-        return self._cite(practice.ConditionPlacer(symptoms=symptoms, kb=self.kb),
+    def condition_placer(self, symptoms: Iterable[str] = (), setting: str = "therapist",
+                         regions: Optional[Iterable[str]] = None) -> practice.ConditionPlacer:
+        return self._cite(practice.ConditionPlacer(regions=regions, symptoms=symptoms, kb=self.kb, setting=setting),
                           [s for c in self.kb.conditions.values() for s in c.sources])
 
     def cases(self) -> W.VBox:

@@ -14,17 +14,11 @@ from neuropathy_massage import wording
 from neuropathy_massage.advisor import Plan, plan
 from neuropathy_massage.course import Course, load_course
 from neuropathy_massage.knowledge import Knowledge
-from neuropathy_massage.records import Precaution, Selection
+from neuropathy_massage.records import KINDS, URGENCIES, Precaution, Selection
 from neuropathy_massage.ui.plan_views import body_map
 from neuropathy_massage.ui.views import Fragment, figure, kb_or_default, render, scale_names
 
 SETTING_LABEL = {"therapist": "therapist technique", "self": "self-care routine"}
-KIND_LABEL = {"red_flag": "Red flag", "contraindication": "Contraindication"}
-ACTION_WORDS = {
-    "avoid": "avoid that area: no massage there",
-    "cap_pressure": "lighter pressure only: level {cap} at most",
-    "stop_and_refer": "stop: no massage, refer",
-}
 #: Precaution groups shown under "When to stop and seek a health professional" in a try-it.
 STOP_GROUPS = ("when_to_stop", "before")
 
@@ -112,7 +106,8 @@ def technique_card(technique_id: str, kb: Knowledge | None = None, *, title: boo
     beside its figures."""
     kb = kb_or_default(kb)
     t = kb.techniques[technique_id]
-    card = render("technique.html.j2", t=t, mechanisms=[kb.mechanisms[m] for m in t.mechanisms], scale=scale_names(kb))
+    card = render("technique.html.j2", t=t, mechanisms=[kb.mechanisms[m] for m in t.mechanisms], scale=scale_names(kb),
+                  touches=wording.touches_text(kb, technique_id))
     figures = [figure(f, kb) for f in t.figures]
     html = render("technique_card.html.j2", t=t, card=card, figures=figures, title=title)
     return Fragment(html, t.sources, f"card: {t.name}")
@@ -149,19 +144,28 @@ def adaptations(technique_id: str, kb: Knowledge | None = None) -> Fragment:
                     f"adaptations of {t.name}")
 
 
-def conditions_table(kb: Knowledge | None = None) -> Fragment:
-    """Every contraindication and red flag: what it does on one area, for the whole session, and who to see."""
+def conditions_table(kb: Knowledge | None = None, condition_ids: Iterable[str] = (),
+                     caption: str = "When not to massage, and what to do instead") -> Fragment:
+    """Conditions (all of them, or these ids, in data order): their kind, what each does on one
+    area and for the whole session, and how soon and who to see."""
     kb = kb_or_default(kb)
-    conds = list(kb.conditions.values())
-    html = render("conditions.html.j2", conditions=conds, actions=ACTION_WORDS, kinds=KIND_LABEL)
+    wanted = set(condition_ids)
+    conds = [c for c in kb.conditions.values() if not wanted or c.id in wanted]
+    html = render("conditions.html.j2", conditions=conds, kb=kb, caption=caption)
     return Fragment(html, _sources(conds), "conditions table")
 
 
 def red_flags(kb: Knowledge | None = None) -> Fragment:
-    """Every red flag, always all of them: what to look for and where to send the client."""
+    """Every red flag, always all of them, most urgent first: what to look for and what to do."""
     kb = kb_or_default(kb)
     flags = [c for c in kb.conditions.values() if c.kind == "red_flag"]
-    return Fragment(render("red_flags.html.j2", flags=flags), _sources(flags), "red flags")
+    groups = [(u, [c for c in flags if c.urgency == u]) for u in URGENCIES]
+    return Fragment(render("red_flags.html.j2", groups=[g for g in groups if g[1]]), _sources(flags), "red flags")
+
+
+def kinds_legend() -> Fragment:
+    """The three kinds of condition and the four degrees of urgency, in the course's plain words."""
+    return Fragment(render("kinds.html.j2", kinds=KINDS, urgencies=URGENCIES), (), "kinds of condition")
 
 
 def precautions(items: Iterable[Precaution]) -> Fragment:

@@ -13,6 +13,7 @@ from typing import Iterable, Optional
 import ipywidgets as W
 import traitlets
 
+from neuropathy_massage import wording
 from neuropathy_massage.knowledge import Knowledge
 from neuropathy_massage.records import PlacedCondition
 from neuropathy_massage.ui.views import kb_or_default, render
@@ -92,7 +93,7 @@ class ConditionPicker(W.VBox):
                  quick_only: bool = False, **kwargs):
         self.kb = kb = kb_or_default(kb)
         self.regions = tuple(regions) if regions is not None else tuple(kb.regions)
-        self.quick = {cid: W.Checkbox(value=False, description=f"{c.name}: whole session", indent=False,
+        self.quick = {cid: W.Checkbox(value=False, description=f"{c.name}: for the whole session", indent=False,
                                       layout=W.Layout(width="auto"))
                       for cid, c in kb.conditions.items() if c.reduces_sensation and c.whole_session is not None}
         for cid, box in self.quick.items():
@@ -101,7 +102,7 @@ class ConditionPicker(W.VBox):
         self._syncing = False
         children: list[W.Widget] = list(self.quick.values())
         if not quick_only:
-            self.condition = W.Dropdown(options=[(c.name, cid) for cid, c in kb.conditions.items()],
+            self.condition = W.Dropdown(options=[(wording.condition_title(kb, cid), cid) for cid in kb.conditions],
                                         description="Condition", style={"description_width": "initial"},
                                         layout=W.Layout(width="auto", max_width="100%"))
             self.where = W.Dropdown(description="Where it applies", style={"description_width": "initial"},
@@ -156,8 +157,8 @@ class ConditionPicker(W.VBox):
             self._refresh_where(reset=False)
 
     def label(self, c: PlacedCondition) -> str:
-        where = "whole session" if c.region is None else f"at {self.kb.regions[c.region].name}"
-        return f"{self.kb.conditions[c.id].name} — {where}"
+        where = "for the whole session" if c.region is None else f"at {self.kb.regions[c.region].name}"
+        return f"{wording.condition_title(self.kb, c.id)} — {where}"
 
     def add(self, condition_id: str, region: Optional[str] = None) -> bool:
         """Place a condition for the whole session (`region` None) or at one area."""
@@ -183,7 +184,7 @@ class ConditionPicker(W.VBox):
         cond = self.kb.conditions.get(self.condition.value)
         if cond is None:
             return []
-        options = [("Whole session", WHOLE_SESSION)] if cond.whole_session is not None else []
+        options = [("For the whole session", WHOLE_SESSION)] if cond.whole_session is not None else []
         allowed = [(self.kb.regions[r].name, r) for r in self.regions if cond.allows_region(r)]
         chosen = set(self.chosen_regions)
         return options + [o for o in allowed if o[1] in chosen] + [o for o in allowed if o[1] not in chosen]

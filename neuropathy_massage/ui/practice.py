@@ -25,13 +25,15 @@ from neuropathy_massage.ui.views import advice, kb_or_default, not_computed, ren
 
 class ConditionPlacer(W.VBox):
     """Choose the client's symptoms and place conditions (whole session or one region); see the
-    body map and the plan for a session on every region of the course (or on `regions`)."""
+    body map and the plan for a session on every region of the course (or on `regions`), in one
+    setting (a therapist session, or self-massage)."""
 
     selection = traitlets.Instance(Selection, help="the selection the plan is made for")
 
     def __init__(self, regions: Iterable[str] | None = None, symptoms: Iterable[str] = (),
-                 kb: Knowledge | None = None):
+                 kb: Knowledge | None = None, setting: str = "therapist"):
         self.kb = kb = kb_or_default(kb)
+        self.setting = setting
         self.regions = tuple(regions) if regions is not None else tuple(kb.regions)
         self.symptoms = SymptomPicker(kb, value=symptoms)
         self.conditions = ConditionPicker(kb, regions=self.regions)
@@ -52,7 +54,7 @@ class ConditionPlacer(W.VBox):
         self.status.value, self.body_map.value, self.plan_view.value = not_computed(), "", ""
 
     def _refresh(self) -> None:
-        self.selection = Selection.of(self.symptoms.value, self.regions, self.conditions.value, "therapist")
+        self.selection = Selection.of(self.symptoms.value, self.regions, self.conditions.value, self.setting)
         p = self.current_plan()
         self.placed_view.value = render("placed.html.j2", heading="Conditions placed:",
                                         lines=[self.conditions.label(c) for c in self.conditions.value])
@@ -109,8 +111,8 @@ def routine_regions(limb: str, kb: Knowledge | None = None) -> tuple[str, ...]:
 
 
 class SelfCarePlanner(W.VBox):
-    """Choose symptoms (and whether feeling is reduced) and see the advisor's self-care plan for
-    the feet or the hands."""
+    """Choose symptoms (and whether feeling is reduced), record any condition, and see the
+    advisor's self-care plan for the feet or the hands."""
 
     selection = traitlets.Instance(Selection, help="the selection the plan is made for")
 
@@ -120,7 +122,7 @@ class SelfCarePlanner(W.VBox):
         if not self.regions:
             raise ValueError(f"no self-care routine works on a {limb!r}")
         self.symptoms = SymptomPicker(kb, legend="Your symptoms")
-        self.conditions = ConditionPicker(kb, regions=self.regions, quick_only=True)
+        self.conditions = ConditionPicker(kb, regions=self.regions)
         self.plan_view = advice(W.HTML())
         for picker in (self.symptoms, self.conditions):
             picker.observe(lambda _c: guarded(lambda: setattr(self.plan_view, "value", not_computed()))(self._refresh)(),

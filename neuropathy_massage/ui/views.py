@@ -114,8 +114,9 @@ def scale_names(kb: Knowledge | None = None) -> dict[int, str]:
 
 def sources(ids: Iterable[str], kb: Knowledge | None = None, *, heading: bool = True) -> Fragment:
     """The sources with these ids, as a numbered list (in the order of sources.yaml)."""
-    cited = kb_or_default(kb).cite(ids)
-    return Fragment(render("sources.html.j2", sources=cited, heading=heading), [s.id for s in cited], "sources")
+    kb = kb_or_default(kb)
+    cited = kb.cite(ids)
+    return Fragment(render("sources.html.j2", sources=cited, heading=heading, kb=kb), [s.id for s in cited], "sources")
 
 
 def notes(ids: Iterable[str], kb: Knowledge | None = None) -> Fragment:

@@ -39,7 +39,7 @@ def open_explorer(course_server, page) -> None:
     helpers.open_notebook(page, course_server.base_url, NOTEBOOK, expected_widgets=expected,
                           timeout_ms=OPEN_TIMEOUT_MS)
     expect(page.locator("[data-region]")).to_have_count(REGION_COUNT, timeout=TIMEOUT_MS)
-    expect(plan_pane(page)).to_contain_text("Choose at least one body region", timeout=TIMEOUT_MS)
+    expect(plan_pane(page)).to_contain_text("Choose at least one body area", timeout=TIMEOUT_MS)
 
 
 def plan_pane(page):
@@ -184,12 +184,12 @@ def test_explorer_by_mouse(course_server, page, requested_urls):
 
     # A whole-session red flag: stop and refer, no technique at all.
     page.get_by_label("Condition", exact=True).select_option(
-        label="Red flag: sudden or rapidly worsening weakness or numbness")
-    expect(page.get_by_label("Where it applies", exact=True)).to_have_value("Whole session", timeout=TIMEOUT_MS)
+        label="Stop and get help: Sudden or fast-worsening weakness or numbness")
+    expect(page.get_by_label("Where it applies", exact=True)).to_have_value("For the whole session", timeout=TIMEOUT_MS)
     page.get_by_role("button", name="Add condition").click()
-    expect_plan(page, "STOP — do not massage. Refer to a health professional.", "Seek medical care straight away")
+    expect_plan(page, "STOP — do not massage. Refer to a health professional.", "Medical care today: A doctor today.")
     text = plan_text(page)
-    assert text.index("STOP") < text.index("Red flags chosen")
+    assert text.index("STOP") < text.index("Stop and get help, recorded")
     assert "pressure limit" not in text and "Effleurage" not in text
     assert plan_pane(page).get_by_role("alert").count() == 1
     for rid in ("left_foot_sole", "right_foot_sole"):
@@ -248,17 +248,17 @@ def test_explorer_by_keyboard(course_server, page):
 
     # A whole-session red flag: back to the Condition dropdown with Shift+Tab.
     tab_to(page, labelled("Condition"), "Condition dropdown (backwards)", key="Shift+Tab")
-    choose_with_arrows(page, "Condition", "Blood clot (known or suspected)")
+    choose_with_arrows(page, "Condition", "Stop and get help: Possible clot in a leg or arm")
     tab_to(page, labelled("Where it applies"), "Where dropdown")
-    choose_with_arrows(page, "Where it applies", "Whole session")
+    choose_with_arrows(page, "Where it applies", "For the whole session")
     tab_to(page, button("Add condition"), "Add condition button")
     page.keyboard.press("Space")
-    expect_plan(page, "STOP — do not massage", "Refer urgently to a doctor")
+    expect_plan(page, "STOP — do not massage", "The client sees a doctor today")
     assert "pressure limit" not in plan_text(page)
 
     # Remove the red flag again from the list of added conditions, by keyboard.
     tab_to(page, labelled("Conditions added"), "list of added conditions")
-    choose_with_arrows(page, "Conditions added", "Blood clot (known or suspected) — whole session")
+    choose_with_arrows(page, "Conditions added", "Stop and get help: Possible clot in a leg or arm — for the whole session")
     tab_to(page, button("Remove chosen condition"), "Remove button")
     page.keyboard.press("Enter")
     expect(plan_pane(page)).not_to_contain_text("STOP", timeout=TIMEOUT_MS)
