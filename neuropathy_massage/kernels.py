@@ -11,8 +11,10 @@ connected, the kernel follows the ordinary idle rules: a learner who leaves rele
 `cull_idle_timeout`, grace or not.
 
 After a run of shutdowns the manager also hands the server's freed memory back to the system
-(`release_free_memory`), and `ipc_transport_fits` tells voila_config.py whether kernels can use
-Unix sockets instead of TCP ports.
+(`release_free_memory`). `ipc_transport_fits` tells whether kernels can use Unix sockets instead
+of TCP ports; the manager checks it for every kernel against the folder its connection file is
+really in, and keeps that kernel on TCP when the path would be too long. Stopping the server
+waits for kernels still starting, so none is left behind (`shutdown_all`).
 """
 
 from __future__ import annotations
@@ -79,6 +81,12 @@ class HandOutGraceKernelManager(AsyncMappingKernelManager):
         "memory back to the system (release_free_memory); 0 never does.",
     )
 
+    start_wait_on_stop = Float(
+        30.0,
+        config=True,
+        help="Seconds the server's shutdown waits for kernels that are still starting.",
+    )
+
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._first_checked: dict[str, float] = {}
@@ -95,6 +103,25 @@ class HandOutGraceKernelManager(AsyncMappingKernelManager):
         if kernel_id not in self._seen_connected and now - first < self.hand_out_grace:
             return None  # handed to a page that has not connected yet
         return await super().cull_kernel_if_idle(kernel_id)
+
+    def pre_start_kernel(self, kernel_name, kwargs):
+        """A kernel whose Unix socket path would not fit under this manager's connection folder
+        (the folder the kernel really uses: Voila's temporary folder standalone, the server's
+        runtime folder as an extension) listens on TCP instead: a too-long path kills the kernel
+        and leaves its page loading for ever."""
+        km, kernel_name, kernel_id = super().pre_start_kernel(kernel_name, kwargs)
+        if km.transport == "ipc" and not ipc_transport_fits(os.path.dirname(km.connection_file)):
+            km.transport, km.ip = "tcp", "127.0.0.1"
+        return km, kernel_name, kernel_id
+
+    async def shutdown_all(self, now: bool = False) -> None:
+        """Stop every kernel, those still starting included: they are waited for (at most
+        `start_wait_on_stop` seconds) before the shutdown, which otherwise fails on them ("Kernel
+        does not exist") when the server is stopped while it pre-heats."""
+        starting = [task for task in self._pending_kernels.values() if not task.done()]
+        if starting:
+            await asyncio.wait(starting, timeout=self.start_wait_on_stop)
+        await super().shutdown_all(now=now)
 
     async def shutdown_kernel(self, kernel_id: str, *args, **kwargs):
         self._first_checked.pop(kernel_id, None)
