@@ -25,6 +25,7 @@ import ctypes.util
 import os
 import time
 import uuid
+import weakref
 
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from traitlets import Float
@@ -92,6 +93,8 @@ class HandOutGraceKernelManager(AsyncMappingKernelManager):
         self._first_checked: dict[str, float] = {}
         self._seen_connected: set[str] = set()
         self._release_handle: asyncio.TimerHandle | None = None
+        #: Every kernel's manager from its launch on (jupyter_client keeps it only once started).
+        self._launched: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
 
     def notify_connect(self, kernel_id: str):
         self._seen_connected.add(kernel_id)
@@ -112,15 +115,29 @@ class HandOutGraceKernelManager(AsyncMappingKernelManager):
         km, kernel_name, kernel_id = super().pre_start_kernel(kernel_name, kwargs)
         if km.transport == "ipc" and not ipc_transport_fits(os.path.dirname(km.connection_file)):
             km.transport, km.ip = "tcp", "127.0.0.1"
+        self._launched[kernel_id] = km
         return km, kernel_name, kernel_id
 
     async def shutdown_all(self, now: bool = False) -> None:
-        """Stop every kernel, those still starting included: they are waited for (at most
-        `start_wait_on_stop` seconds) before the shutdown, which otherwise fails on them ("Kernel
-        does not exist") when the server is stopped while it pre-heats."""
-        starting = [task for task in self._pending_kernels.values() if not task.done()]
-        if starting:
-            await asyncio.wait(starting, timeout=self.start_wait_on_stop)
+        """Stop every kernel, those still being launched included. jupyter_client lists a kernel
+        that is being launched among those to stop, and jupyter_server then refuses it ("Kernel
+        does not exist"): a stop while Voila pre-heats ended in a traceback. So a launch on the
+        running loop is waited for (at most `start_wait_on_stop` seconds); one on a loop that no
+        longer runs (standalone Voila stops its loop, then shuts kernels down on another) can never
+        finish: its process, if there is one yet, is killed. Either way it is then forgotten."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.start_wait_on_stop
+        while True:
+            launching = [task for task in self._pending_kernels.values()
+                         if not task.done() and task.get_loop() is loop]
+            if not launching or loop.time() >= deadline:
+                break
+            await asyncio.wait(launching, timeout=deadline - loop.time())
+        for kernel_id in [k for k in self._pending_kernels if k not in self._kernels]:
+            self._pending_kernels.pop(kernel_id, None)
+            process = getattr(getattr(self._launched.get(kernel_id), "provisioner", None), "process", None)
+            if process is not None and process.poll() is None:
+                process.kill()
         await super().shutdown_all(now=now)
 
     async def shutdown_kernel(self, kernel_id: str, *args, **kwargs):
