@@ -11,6 +11,7 @@ environment.yml (no conda channel is reachable); docs/DEPLOY.md says so.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -84,12 +85,21 @@ def stop(process) -> None:
             os.killpg(process.pid, signal.SIGKILL)
 
 
+#: A scratch page with a formula: MathJax must come from Voila's own files, not a CDN.
+MATH_PROBE = "_mathjax_probe.ipynb"
+
+
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory) -> Path:
-    """A copy of the repository, as repo2docker copies it into the image's home folder."""
+    """A copy of the repository, as repo2docker copies it into the image's home folder, with
+    the MathJax probe page beside the lessons."""
     target = tmp_path_factory.mktemp("binder") / "jovyan"
     shutil.copytree(PROJECT_ROOT, target, ignore=shutil.ignore_patterns(
         ".git", ".venv", "node_modules", "test-artifacts", "__pycache__", ".hub", "build", "*.egg-info"))
+    probe = {"cells": [{"cell_type": "markdown", "metadata": {}, "source": ["Euler: $e^{i\\pi} + 1 = 0$"]}],
+             "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+             "nbformat": 4, "nbformat_minor": 5}
+    (target / "notebooks" / MATH_PROBE).write_text(json.dumps(probe), encoding="utf-8")
     return target
 
 
@@ -116,7 +126,11 @@ def test_binder_serves_the_course_home_with_its_template(chromium_executable, re
         helpers.wait_for_page_ready(page, expected, timeout_ms=90_000)
         assert page.locator('nav[aria-label="Course"]').get_by_role("link", name="Home").count() == 1
         helpers.assert_no_error_output(page, "Binder course home")
-        helpers.assert_only_local_requests(requested_urls, "Binder course home")
+        page.goto(f"{base}voila/render/notebooks/{MATH_PROBE}?token={TOKEN}", wait_until="domcontentloaded")
+        helpers.wait_for_page_ready(page, 0, timeout_ms=90_000)
+        page.locator("mjx-container").first.wait_for(timeout=30_000)  # the formula is typeset
+        helpers.assert_only_local_requests(requested_urls, "Binder course home and MathJax page")
+        assert not [u for u in requested_urls if "mathjax" in u.lower() and "127.0.0.1" not in u]
     finally:
         stop(process)
 
