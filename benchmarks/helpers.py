@@ -396,7 +396,7 @@ def render_hub(hub: Mapping[str, Any]) -> list[str]:
         server = percentile([m["server"]["rss_mb"] for m in mem], 50)
         kernels = percentile([sum(k["rss_mb"] for k in m["kernels"]) for m in mem], 50)
         lines.append(f"Memory per learner with the explorer open (RSS, median): server {_fmt(server, 'MB', 0)} + "
-                     f"kernel {_fmt(kernels, 'MB', 0)} = {_fmt(hub.get('per_learner_rss_mb'), 'MB', 0)} "
+                     f"kernels {_fmt(kernels, 'MB', 0)} = {_fmt(hub.get('per_learner_rss_mb'), 'MB', 0)} "
                      f"(USS {_fmt(percentile([m['total_uss_mb'] for m in mem], 50), 'MB', 0)}); once for the class: "
                      f"hub {_fmt(_get(fixed, 'hub', 'rss_mb'), 'MB', 0)}, proxy {_fmt(_get(fixed, 'proxy', 'rss_mb'), 'MB', 0)}, "
                      f"culler {_fmt(_get(fixed, 'culler', 'rss_mb'), 'MB', 0)}. With {group.get('learners', '?')} learners "

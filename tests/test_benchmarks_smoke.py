@@ -154,5 +154,5 @@ def test_the_hub_section_renders_measured_figures_and_nothing_when_skipped(run):
            "class": {"learners": 10, "failed": 1, **timings}, "fixed": {"hub": {"rss_mb": 130.0}}}
     text = run.render_table(_results(run, hub=hub))
     assert "### JupyterHub" in text and "| 10 at once | 10.00 |" in text
-    assert "server 150 MB + kernel 70 MB = 220 MB" in text
+    assert "server 150 MB + kernels 70 MB = 220 MB" in text
     assert "### JupyterHub" not in run.render_table(_results(run))
