@@ -356,6 +356,7 @@ def render_table(results: Mapping[str, Any]) -> str:
                          f"{_fmt(lv.get('peak_kernels'))} | {_fmt(cpu.get('browser'))} / {_fmt(cpu.get('voila_server'))} / "
                          f"{_fmt(cpu.get('kernels'))} | {errs} |")
         lines.append("")
+    lines.extend(render_hub(results.get("hub") or {}))
     nb = results.get("nbval") or {}
     if nb:
         fl = nb.get("floor") or {}
@@ -370,6 +371,42 @@ def render_table(results: Mapping[str, Any]) -> str:
         lines.extend(f"- {n}" for n in notes)
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def render_hub(hub: Mapping[str, Any]) -> list[str]:
+    """The JupyterHub section (`make hub`, benchmarks/_hub.py), or nothing when not measured."""
+    if not hub:
+        return []
+    solo, group, fixed = hub.get("solo_summary") or {}, hub.get("class") or {}, hub.get("fixed") or {}
+    lines = ["### JupyterHub (`make hub`, dashboards-only profile, real Chromium pages)", "",
+             "| Learners logging in | Login -> course home p50 (s) | Explorer open -> interactive p50 (s) | "
+             "Login -> interactive p50 (s) | p95 (s) | max (s) | Failed |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
+    for label, block, failed in (("one at a time", solo, sum(1 for r in hub.get("solo") or [] if not r.get("ok"))),
+                                 (f"{group.get('learners', '?')} at once", group, group.get("failed"))):
+        if not block:
+            continue
+        t = block.get("login_to_interactive_s") or {}
+        lines.append(f"| {label} | {_fmt(_get(block, 'login_to_home_s', 'median'))} | "
+                     f"{_fmt(_get(block, 'explorer_open_to_interactive_s', 'median'))} | {_fmt(t.get('median'))} | "
+                     f"{_fmt(t.get('p95'))} | {_fmt(t.get('max'))} | {_fmt(failed)} |")
+    lines.append("")
+    mem = [(r.get("memory") or {}) for r in hub.get("solo") or [] if r.get("memory")]
+    if mem:
+        server = percentile([m["server"]["rss_mb"] for m in mem], 50)
+        kernels = percentile([sum(k["rss_mb"] for k in m["kernels"]) for m in mem], 50)
+        lines.append(f"Memory per learner with the explorer open (RSS, median): server {_fmt(server, 'MB', 0)} + "
+                     f"kernels {_fmt(kernels, 'MB', 0)} = {_fmt(hub.get('per_learner_rss_mb'), 'MB', 0)} "
+                     f"(USS {_fmt(percentile([m['total_uss_mb'] for m in mem], 50), 'MB', 0)}); once for the class: "
+                     f"hub {_fmt(_get(fixed, 'hub', 'rss_mb'), 'MB', 0)}, proxy {_fmt(_get(fixed, 'proxy', 'rss_mb'), 'MB', 0)}, "
+                     f"culler {_fmt(_get(fixed, 'culler', 'rss_mb'), 'MB', 0)}. With {group.get('learners', '?')} learners "
+                     f"in: {_fmt(_get(group, 'per_learner_total_rss_mb', 'median'), 'MB', 0)} per learner, "
+                     f"{_fmt(group.get('all_processes_rss_mb'), 'MB', 0)} in all. Requests off the machine: "
+                     f"{len(hub.get('solo_outside_requests') or []) + len(group.get('outside_requests') or [])}. "
+                     f"Hub up in {_fmt(hub.get('hub_start_s'), 's')}, stopped in {_fmt(hub.get('hub_stop_s'), 's')}, "
+                     f"{_fmt(hub.get('left_running_after_stop'))} process(es) left after it.")
+        lines.append("")
+    return lines
 
 
 def replace_generated_section(document: str, generated: str) -> str:
@@ -429,7 +466,8 @@ def validate_results(results: Mapping[str, Any]) -> list[str]:
 def empty_results() -> dict[str, Any]:
     return {"schema": SCHEMA_VERSION, "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "duration_s": 0.0, "machine": {}, "config": {}, "explorer_notebook": None, "tti": {},
-            "widget_response": {}, "memory": {}, "concurrency": {}, "nbval": {}, "targets": [], "notes": []}
+            "widget_response": {}, "memory": {}, "concurrency": {}, "hub": {}, "nbval": {}, "targets": [],
+            "notes": []}
 
 
 # --------------------------------------------------------------------------- machine

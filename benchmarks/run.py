@@ -12,7 +12,9 @@ Phases (all in one run; see docs/PERFORMANCE.md):
   4. Memory: one explorer kernel, the floor kernel, the server (psutil RSS / USS / PSS).
   5. Concurrent learners on a third server (explorer + floor, short cull timeout): real browser
      pages (5) and protocol-level learners (10, 20, 30), then culling after they leave.
-  6. The notebook suite: `pytest --nbval --nbval-current-env notebooks/` (wall time).
+  6. JupyterHub (`make hub`, benchmarks/_hub.py): login to interactive one learner at a time,
+     per-learner memory, and a class logging in at once.
+  7. The notebook suite: `pytest --nbval --nbval-current-env notebooks/` (wall time).
 Writes benchmarks/results/latest.json and the generated section of docs/PERFORMANCE.md.
 Targets are goals: a missed target is reported, never an error exit.
 """
@@ -721,6 +723,14 @@ async def run_browser_phases(args, results: dict, chromium: str | None) -> None:
                     await bench.phase_preheated(browser, tree)
                 if bench.explorer and (args.learners or args.browser_learners):
                     await bench.phase_learners(browser, explorer_tree)
+                if args.hub_class or args.hub_solo:
+                    from _hub import phase_hub
+
+                    try:
+                        await phase_hub(browser, args, results, log, bench.log_dir)
+                    except Exception as exc:  # noqa: BLE001 - recorded; the other figures stand
+                        results["notes"].append(f"hub phase stopped: {type(exc).__name__}: {exc}")
+                        log(f"hub phase stopped: {type(exc).__name__}: {exc}")
             finally:
                 await browser.close()
     finally:
@@ -769,6 +779,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--learners-extra", action="append", default=[], metavar="ARG",
                    help="extra Voila argument for the concurrent-learners server (repeatable; e.g. "
                         "--learners-extra=--Voila.log_level=DEBUG with --log-dir to study a failure)")
+    p.add_argument("--hub-solo", type=int, default=2,
+                   help="JupyterHub phase: learners who log in one after another (default 2; 0 with --hub-class 0 skips it)")
+    p.add_argument("--hub-class", type=int, default=10,
+                   help="JupyterHub phase: learners who log in at once (default 10)")
     p.add_argument("--explorer-only", action="store_true", help="TTI of the explorer and the floor only")
     p.add_argument("--skip-tti", action="store_true")
     p.add_argument("--skip-cold", action="store_true", help="no cold server (pre-heated TTI only)")
@@ -787,6 +801,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         args.runs, args.lesson_runs, args.toggles, args.learners, args.selections = 2, 0, 6, [5], 2
         args.browser_learners = [3]
         args.explorer_only = True
+        args.hub_solo, args.hub_class = 1, 3
     return args
 
 
@@ -807,6 +822,7 @@ def main(argv: list[str] | None = None) -> int:
     results["config"].update({
         "argv": sys.argv[1:] if argv is None else argv, "runs_main": args.runs, "runs_lessons": args.lesson_runs,
         "toggles": args.toggles, "learners": args.learners, "selections_per_learner": args.selections,
+        "hub_solo": args.hub_solo, "hub_class": args.hub_class,
         "cold_extra_args": COLD_ARGS,
         "preheated_extra_args": list(args.preheated_extra),
         "learners_extra_args": [f"--MappingKernelManager.cull_idle_timeout={args.cull_timeout}",

@@ -1,10 +1,11 @@
 """Command line: the JSON door (`catalog`, `plan`) for scripts and instructors, `check` for course
-authors, and `serve`.
+authors, `serve`, and `hub` (JupyterHub for a school server, docs/DEPLOY.md).
 
     python -m neuropathy_massage catalog            # every id the course knows, as JSON
     python -m neuropathy_massage plan < sel.json    # a selection in, the plan out, as JSON
     python -m neuropathy_massage check [--data DIR] [--notebooks DIR]
     python -m neuropathy_massage serve [--port N] [--host H] ...
+    python -m neuropathy_massage hub [--host H] [--port N] [--profile dashboards|lab] ...
 
 Bad input ends with exit code 2 and one line on stderr naming what is wrong; never a traceback.
 `plan` reads at most `MAX_INPUT_BYTES` from stdin. See docs/CLI.md.
@@ -25,8 +26,8 @@ from neuropathy_massage.advisor import SelectionError, plan
 from neuropathy_massage.knowledge import KnowledgeError, load_knowledge
 from neuropathy_massage.records import SETTINGS, Selection
 
-USAGE = ("usage: python -m neuropathy_massage {catalog,plan,check,serve} "
-         "(plan reads a selection as JSON on stdin; serve --help and check --help for their options)")
+USAGE = ("usage: python -m neuropathy_massage {catalog,plan,check,serve,hub} "
+         "(plan reads a selection as JSON on stdin; serve --help, hub --help and check --help for their options)")
 #: The largest selection `plan` reads (a full selection of every id is under 4 KiB).
 MAX_INPUT_BYTES = 256 * 1024
 #: Longest piece of the learner's input repeated in an error line.
@@ -158,6 +159,10 @@ def main(argv: list[str] | None = None, stdin: IO | None = None, stdout: IO | No
         from neuropathy_massage.launch import main as serve_main
 
         return serve_main(argv[1:])
+    if command == "hub":
+        from neuropathy_massage.hub import main as hub_main
+
+        return hub_main(argv[1:])
     try:
         if command == "check":
             return _check_main(argv[1:], stdout)

@@ -11,8 +11,10 @@ connected, the kernel follows the ordinary idle rules: a learner who leaves rele
 `cull_idle_timeout`, grace or not.
 
 After a run of shutdowns the manager also hands the server's freed memory back to the system
-(`release_free_memory`), and `ipc_transport_fits` tells voila_config.py whether kernels can use
-Unix sockets instead of TCP ports.
+(`release_free_memory`). `ipc_transport_fits` tells whether kernels can use Unix sockets instead
+of TCP ports; the manager checks it for every kernel against the folder its connection file is
+really in, and keeps that kernel on TCP when the path would be too long. Stopping the server
+waits for kernels still starting, so none is left behind (`shutdown_all`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import ctypes.util
 import os
 import time
 import uuid
+import weakref
 
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from traitlets import Float
@@ -79,11 +82,19 @@ class HandOutGraceKernelManager(AsyncMappingKernelManager):
         "memory back to the system (release_free_memory); 0 never does.",
     )
 
+    start_wait_on_stop = Float(
+        30.0,
+        config=True,
+        help="Seconds the server's shutdown waits for kernels that are still starting.",
+    )
+
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._first_checked: dict[str, float] = {}
         self._seen_connected: set[str] = set()
         self._release_handle: asyncio.TimerHandle | None = None
+        #: Every kernel's manager from its launch on (jupyter_client keeps it only once started).
+        self._launched: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
 
     def notify_connect(self, kernel_id: str):
         self._seen_connected.add(kernel_id)
@@ -95,6 +106,39 @@ class HandOutGraceKernelManager(AsyncMappingKernelManager):
         if kernel_id not in self._seen_connected and now - first < self.hand_out_grace:
             return None  # handed to a page that has not connected yet
         return await super().cull_kernel_if_idle(kernel_id)
+
+    def pre_start_kernel(self, kernel_name, kwargs):
+        """A kernel whose Unix socket path would not fit under this manager's connection folder
+        (the folder the kernel really uses: Voila's temporary folder standalone, the server's
+        runtime folder as an extension) listens on TCP instead: a too-long path kills the kernel
+        and leaves its page loading for ever."""
+        km, kernel_name, kernel_id = super().pre_start_kernel(kernel_name, kwargs)
+        if km.transport == "ipc" and not ipc_transport_fits(os.path.dirname(km.connection_file)):
+            km.transport, km.ip = "tcp", "127.0.0.1"
+        self._launched[kernel_id] = km
+        return km, kernel_name, kernel_id
+
+    async def shutdown_all(self, now: bool = False) -> None:
+        """Stop every kernel, those still being launched included. jupyter_client lists a kernel
+        that is being launched among those to stop, and jupyter_server then refuses it ("Kernel
+        does not exist"): a stop while Voila pre-heats ended in a traceback. So a launch on the
+        running loop is waited for (at most `start_wait_on_stop` seconds); one on a loop that no
+        longer runs (standalone Voila stops its loop, then shuts kernels down on another) can never
+        finish: its process, if there is one yet, is killed. Either way it is then forgotten."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.start_wait_on_stop
+        while True:
+            launching = [task for task in self._pending_kernels.values()
+                         if not task.done() and task.get_loop() is loop]
+            if not launching or loop.time() >= deadline:
+                break
+            await asyncio.wait(launching, timeout=deadline - loop.time())
+        for kernel_id in [k for k in self._pending_kernels if k not in self._kernels]:
+            self._pending_kernels.pop(kernel_id, None)
+            process = getattr(getattr(self._launched.get(kernel_id), "provisioner", None), "process", None)
+            if process is not None and process.poll() is None:
+                process.kill()
+        await super().shutdown_all(now=now)
 
     async def shutdown_kernel(self, kernel_id: str, *args, **kwargs):
         self._first_checked.pop(kernel_id, None)

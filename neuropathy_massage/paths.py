@@ -1,6 +1,6 @@
 """Where the course's files are, whether the package runs from a checkout or from an installed wheel.
 
-The package reads four folders at run time. In a checkout they are the top-level folders; a
+The package reads these folders at run time. In a checkout they are the top-level folders; a
 wheel carries a copy of each inside the package (pyproject.toml maps them onto these names):
 
 | folder in a checkout  | in a wheel                        | holds                                  |
@@ -8,6 +8,7 @@ wheel carries a copy of each inside the package (pyproject.toml maps them onto t
 | `assets/`             | `neuropathy_massage/assets/`      | knowledge YAML, `course.yaml`, figures |
 | `notebooks/`          | `neuropathy_massage/notebooks/`   | the lessons                            |
 | `share/jupyter/`      | `neuropathy_massage/share/jupyter/` | the Voila `course` template          |
+| `config/`             | `neuropathy_massage/config/`      | the Jupyter server configuration (hub) |
 
 The view templates, styles and the body map's front end sit beside the modules that use them
 and are found with `importlib.resources`.
@@ -78,3 +79,9 @@ def notebooks_dir() -> Path:
 def voila_data_dir() -> Path:
     """The Jupyter data folder holding `voila/templates/course` (put first on JUPYTER_PATH)."""
     return _shipped("share", "share") / "jupyter"
+
+
+def server_config_dir() -> Path:
+    """The folder holding `jupyter_server_config.py` for Voila as a server extension (put it on
+    JUPYTER_CONFIG_PATH; the hub does so for every learner's server)."""
+    return _shipped("config", "config")

@@ -163,15 +163,3 @@ def voila_config(settings: ServeSettings, course: Course | None = None) -> Confi
     c.Voila.port_retries = 0
     return c
 
-
-def server_extension_config(course: Course | None = None) -> Config:
-    """The same pages and culling for Voila running as a Jupyter server extension (Binder,
-    JupyterHub): `config/jupyter_server_config.py` loads this. Pre-heating and the course's own
-    kernel manager exist only in the standalone server that `serve` runs (docs/SERVING.md)."""
-    standalone = voila_config(ServeSettings(), course)
-    c = Config()
-    c.VoilaConfiguration = standalone.VoilaConfiguration
-    c.VoilaConfiguration.preheat_kernel = False
-    c.VoilaExecutor = standalone.VoilaExecutor
-    c.MappingKernelManager = standalone.MappingKernelManager
-    return c

@@ -144,3 +144,15 @@ def test_stored_results_have_the_documented_shape(run):
     assert all(isinstance(r["met"], (bool, type(None))) for r in results["targets"])
     assert not any(isinstance(v, float) and math.isnan(v) for v in results["machine"].values()
                    if not isinstance(v, (dict, list, str)))
+
+
+def test_the_hub_section_renders_measured_figures_and_nothing_when_skipped(run):
+    timings = {"login_to_home_s": run.summarize([10.0]), "explorer_open_to_interactive_s": run.summarize([4.0]),
+               "login_to_interactive_s": run.summarize([14.0])}
+    memory = {"server": {"rss_mb": 150.0}, "kernels": [{"rss_mb": 70.0}], "total_rss_mb": 220.0, "total_uss_mb": 170.0}
+    hub = {"solo": [{"ok": True, "memory": memory}], "solo_summary": timings, "per_learner_rss_mb": 220.0,
+           "class": {"learners": 10, "failed": 1, **timings}, "fixed": {"hub": {"rss_mb": 130.0}}}
+    text = run.render_table(_results(run, hub=hub))
+    assert "### JupyterHub" in text and "| 10 at once | 10.00 |" in text
+    assert "server 150 MB + kernels 70 MB = 220 MB" in text
+    assert "### JupyterHub" not in run.render_table(_results(run))

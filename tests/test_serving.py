@@ -17,7 +17,6 @@ from neuropathy_massage.voila_config import (
     DEFAULT_EXPLORER_POOL,
     ServeSettings,
     SettingError,
-    server_extension_config,
     voila_config,
 )
 
@@ -62,13 +61,6 @@ def test_the_dashboard_pool_is_keyed_by_the_course_model():
 def test_settings_out_of_range_are_errors_naming_the_setting(settings, message):
     with pytest.raises(SettingError, match=message.replace("-", r"\-")):
         ServeSettings(**settings)
-
-
-def test_the_server_extension_mode_shares_pages_and_culling():
-    c = server_extension_config()
-    assert c.VoilaConfiguration.template == "course" and c.VoilaConfiguration.strip_sources is True
-    assert isinstance(c.VoilaConfiguration.page_config_hook, CoursePages)
-    assert c.MappingKernelManager.cull_idle_timeout > 0
 
 
 def test_build_env_puts_the_template_first():

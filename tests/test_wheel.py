@@ -67,7 +67,9 @@ def test_the_wheel_carries_the_course(built):
     for expected in ("neuropathy_massage/assets/course.yaml", "neuropathy_massage/assets/knowledge/conditions.yaml",
                      "neuropathy_massage/assets/figures/body_map.svg", "neuropathy_massage/ui/templates/plan.html.j2",
                      "neuropathy_massage/ui/static/views.css", "neuropathy_massage/ui/body_map.js",
-                     "neuropathy_massage/share/jupyter/voila/templates/course/index.html.j2"):
+                     "neuropathy_massage/share/jupyter/voila/templates/course/index.html.j2",
+                     "neuropathy_massage/share/jupyter/lab/settings/overrides.json",
+                     "neuropathy_massage/config/jupyter_server_config.py"):
         assert expected in names, expected
     course = [n for n in names if n.startswith("neuropathy_massage/notebooks/") and n.endswith(".ipynb")]
     assert len(course) == len(list((ROOT / "notebooks").glob("*.ipynb")))
