@@ -143,9 +143,15 @@ class QuizOption(Record):
     explanation: str
 
 
+QuizKind = Literal["recall", "judgement"]
+
+
 class QuizItem(Sourced):
     id: str
     lesson: str
+    #: recall: a fact the lesson states; judgement: a decision on a short scenario (a client, a
+    #: situation). The bank keeps at least a third judgement items (tests/test_quiz_bank.py).
+    kind: QuizKind = "recall"
     question: str
     options: tuple[QuizOption, ...] = Field(min_length=2)
 
