@@ -216,6 +216,27 @@ class Selection(Record):
                    conditions=frozenset(placed), setting=setting)
 
 
+class CaseExpectation(Record):
+    """What the advisor's plan for a case must show, so that the case's right choice is checked
+    against the advisor (tests/test_ui_practice.py) and adding a case needs no test edit."""
+
+    #: The plan stops and refers (then nothing below but `precautions` and `reduced_sensation`).
+    stop: bool = False
+    #: The regions the plan avoids: exactly these.
+    avoid: tuple[str, ...] = ()
+    #: The pressure limit of every other chosen region (region id -> level 1-5).
+    pressure: Mapping[str, int] = Field(default_factory=dict)
+    #: The techniques or routines the plan offers somewhere: exactly these.
+    offered: tuple[str, ...] = ()
+    #: The techniques left out somewhere because the limit is below their minimum: exactly these.
+    left_out: tuple[str, ...] = ()
+    #: Precautions the plan must show (it may show more).
+    precautions: tuple[str, ...] = ()
+    reduced_sensation: bool = False
+    #: Words the right choice says (any case): the choice and the plan tell the same story.
+    right_choice_says: str = Field(min_length=1)
+
+
 class CaseStudy(Sourced):
     id: str
     lesson: str
@@ -225,3 +246,11 @@ class CaseStudy(Sourced):
     question: str
     choices: tuple[QuizOption, ...] = Field(min_length=2)
     teaching_points: tuple[str, ...] = Field(min_length=1)
+    expect: CaseExpectation
+
+    @field_validator("choices")
+    @classmethod
+    def _one_best_choice(cls, choices):
+        if sum(o.correct for o in choices) != 1:
+            raise ValueError("exactly one choice must be marked correct")
+        return choices
