@@ -13,6 +13,7 @@ earlier. Problems raise `KnowledgeError`, one line each naming file, record and 
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal, Optional
@@ -26,9 +27,11 @@ from neuropathy_massage.yamlio import YamlProblem, read_yaml
 
 COURSE_FILE = "course.yaml"
 
-LessonKind = Literal["home", "foundation", "technique", "routine", "practice", "dashboard"]
+LessonKind = Literal["home", "foundation", "technique", "routine", "practice", "dashboard", "reference", "record"]
 #: Kinds that follow the full lesson shape (objectives, try it, quiz, key points...).
 LESSON_SHAPED = ("foundation", "technique", "routine", "practice")
+#: Pages that are not lessons: the explorer (dashboard), look-up pages such as the condition cards
+#: and the trainer's guide (reference), and the learner's completion record (record).
 
 Slug = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)
 
@@ -60,6 +63,8 @@ class Lesson(Record):
 
 class Course(Record):
     title: str = Field(min_length=1, max_length=120)
+    #: The share of a lesson's questions to answer right at the first attempt to pass it (0-1).
+    pass_mark: float = Field(ge=0, le=1)
     lessons: tuple[Lesson, ...] = Field(min_length=1)
 
     def lesson(self, lesson_id: str) -> Lesson:
@@ -91,12 +96,21 @@ class Course(Record):
     def of_kind(self, *kinds: str) -> tuple[Lesson, ...]:
         return tuple(item for item in self.lessons if item.kind in kinds)
 
+    def needed_to_pass(self, questions: int) -> int:
+        """How many of a lesson's questions must be right at the first attempt to pass it."""
+        return needed_to_pass(self.pass_mark, questions)
+
     def teaching(self, technique_id: str) -> Optional[Lesson]:
         """The lesson that teaches this technique or routine."""
         for item in self.lessons:
             if technique_id in item.teaches.techniques or technique_id in item.teaches.routines:
                 return item
         return None
+
+
+def needed_to_pass(pass_mark: float, questions: int) -> int:
+    """Right first answers needed out of `questions` for a pass mark (a share, 0-1): 80 % of 7 is 6."""
+    return min(questions, math.ceil(round(pass_mark * questions, 9)))
 
 
 def _where(index: int, raw) -> str:
