@@ -25,10 +25,12 @@ from neuropathy_massage.records import Selection
 from neuropathy_massage.ui import lesson_views as lv
 from neuropathy_massage.ui import practice, tryits
 from neuropathy_massage.ui.plan_views import body_map, plan_html, plan_marks
+from neuropathy_massage.ui.progress import ProgressStore, ProgressView, track
 from neuropathy_massage.ui.quiz import Quiz
+from neuropathy_massage.ui.record import CompletionRecord, record_example
 from neuropathy_massage.ui.views import Fragment, figure, kb_or_default, notes, render, sources, styles
 
-KICKER = {"home": "Course home", "dashboard": "Dashboard"}
+KICKER = {"home": "Course home", "dashboard": "Dashboard", "reference": "Reference", "record": "Your record"}
 
 
 class LessonPage:
@@ -180,8 +182,24 @@ class LessonPage:
         return box
 
     def quiz(self) -> Quiz:
-        quiz = Quiz(self.lesson.id, self.kb)
+        """The lesson's questions; the first answers, and the visit, are kept in the learner's
+        browser (ui/progress.py), and first answers kept from an earlier visit count here."""
+        quiz = Quiz(self.lesson.id, self.kb, pass_mark=self.course.pass_mark)
+        store = ProgressStore(self.course, self.kb, visit=self.lesson.id)
+        quiz.store = store
+        quiz.children = (*quiz.children, store, track(quiz, store))
         return self._cite(quiz, quiz.sources)
+
+    # --------------------------------------------------------------- progress and the record
+    def progress(self) -> ProgressView:
+        """The learner's progress per lesson, from their own browser (the course home)."""
+        return ProgressView(self.course, self.kb)
+
+    def completion_record(self) -> CompletionRecord:
+        return CompletionRecord(self.course, self.kb)
+
+    def record_example(self) -> Fragment:
+        return record_example(self.course, self.kb)
 
     def explorer(self):
         from neuropathy_massage.ui.explorer import Explorer
