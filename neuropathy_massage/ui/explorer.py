@@ -19,6 +19,7 @@ from neuropathy_massage.advisor import Plan, plan
 from neuropathy_massage.knowledge import Knowledge
 from neuropathy_massage.records import Selection
 from neuropathy_massage.ui.body_map import BodyMap
+from neuropathy_massage.ui.notes import SessionNotes
 from neuropathy_massage.ui.handout import MAX_NAME, MAX_NOTES, SETTING_NAMES, download_link_html, handout_html
 from neuropathy_massage.ui.pickers import ConditionPicker, SymptomPicker
 from neuropathy_massage.ui.plan_views import plan_html, plan_marks
@@ -57,6 +58,7 @@ class Explorer(W.VBox):
                                 style={"description_width": "initial"}, layout=W.Layout(width="auto", max_width="100%"))
         self.handout_for = W.HTML()
         self.download = W.HTML()
+        self.session_notes = SessionNotes(kb, client_name=self.client_name)
 
         inputs = W.VBox([
             W.HTML(styles()),
@@ -75,7 +77,12 @@ class Explorer(W.VBox):
             self.client_name, self.notes, self.handout_for, self.download,
         ], layout=W.Layout(flex="1 1 420px", min_width="280px"))
         results.add_class("nm-results")
-        super().__init__([inputs, results], layout=W.Layout(display="flex", flex_flow="row wrap", width="100%"))
+        paperwork = W.VBox([
+            _heading("5. Session note and referral letter",
+                     "After the session: a note of it (SOAP) and, when the plan refers, a letter to the client's doctor."),
+            self.session_notes,
+        ], layout=W.Layout(flex="1 1 100%", min_width="280px"))
+        super().__init__([inputs, results, paperwork], layout=W.Layout(display="flex", flex_flow="row wrap", width="100%"))
         self.add_class("nm-explorer")
         for widget, name in ((self.symptoms, "value"), (self.setting, "value"), (self.body_map, "selected"),
                              (self.conditions, "value")):
@@ -117,6 +124,7 @@ class Explorer(W.VBox):
         self.regions_list.value = render("explorer_regions.html.j2", regions=[
             (r.name, MARK_WORDS[marks[rid]]) for rid, r in self.kb.regions.items() if rid in self.selection.regions])
         self._handout()
+        self.session_notes.show(p)
 
     def _handout(self) -> None:
         if self.plan is None:
