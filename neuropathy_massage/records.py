@@ -131,6 +131,9 @@ class Condition(Sourced):
     reduces_sensation: bool = False
     #: The regions it may be placed on (empty = any region), e.g. foot red flags on the feet.
     regions: tuple[str, ...] = ()
+    #: What to ask the client about it (its condition card); without it the card asks about the
+    #: description.
+    ask: Optional[str] = None
 
     def allows_region(self, region_id: str) -> bool:
         """Whether the condition may be placed on this region."""
@@ -254,3 +257,29 @@ class CaseStudy(Sourced):
         if sum(o.correct for o in choices) != 1:
             raise ValueError("exactly one choice must be marked correct")
         return choices
+
+
+# --------------------------------------------------------------------------- trainer notes
+
+
+class CaseReasoning(Record):
+    """For a trainer: why a case study's right choice is right, in the order of the case lesson's
+    questions, and why each wrong choice tempts."""
+
+    case: str
+    reasoning: tuple[str, ...] = Field(min_length=1, max_length=8)
+    distractors: str = Field(min_length=1)
+
+
+class TrainerNote(Sourced):
+    """A trainer's notes on one lesson (knowledge/trainer_notes.yaml, keyed by lesson id; checked
+    against the course by the course loader)."""
+
+    lesson: str
+    minutes: int = Field(ge=1, le=480)  # class time, reading and practice together
+    timing: str = Field(min_length=1)  # how those minutes divide
+    demonstration: str = Field(min_length=1)
+    questions: tuple[str, ...] = Field(min_length=2, max_length=2)  # two questions for discussion
+    mistakes: tuple[str, ...] = Field(min_length=1, max_length=8)
+    cases: tuple[CaseReasoning, ...] = ()
+

@@ -50,9 +50,14 @@ def storage_key(course: Course) -> str:
     return f"nm-course:{slug}:progress:v1"
 
 
+def assessed(course: Course, kb: Knowledge) -> list:
+    """The lessons with a quiz (every lesson of the full lesson shape, and any other with items), in order."""
+    return [lesson for lesson in course.lessons if lesson.kind in LESSON_SHAPED or kb.quiz_for(lesson.id)]
+
+
 def known_items(course: Course, kb: Knowledge) -> dict[str, list[str]]:
-    """Lesson id -> its quiz item ids, for every lesson of the full lesson shape."""
-    return {lesson.id: [q.id for q in kb.quiz_for(lesson.id)] for lesson in course.of_kind(*LESSON_SHAPED)}
+    """Lesson id -> its quiz item ids, for every lesson with a quiz."""
+    return {lesson.id: [q.id for q in kb.quiz_for(lesson.id)] for lesson in assessed(course, kb)}
 
 
 def clean_record(raw, known: Mapping[str, list[str]]) -> dict:
@@ -177,7 +182,7 @@ def lesson_progress(record: Mapping, course: Course, kb: Knowledge) -> list[Less
     """Every lesson with a quiz, in course order, with what the record says of it."""
     record = clean_record(record, known_items(course, kb))
     rows = []
-    for lesson in course.of_kind(*LESSON_SHAPED):
+    for lesson in assessed(course, kb):
         total = len(kb.quiz_for(lesson.id))
         answers = record["quiz"].get(lesson.id, {})
         rows.append(LessonProgress(course.number(lesson.id), lesson.title, lesson.file, lesson.id in record["visited"],

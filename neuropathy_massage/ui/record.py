@@ -32,10 +32,11 @@ def long_date(iso: str) -> str:
     return f"{d.day} {d.strftime('%B')} {d.year}"
 
 
-def record_html(record: Mapping, course: Course, kb: Knowledge, name: str = "", day: str = "") -> Markup:
-    """The record's content: name and date, the table of lessons, and what the record is not."""
+def record_html(record: Mapping, course: Course, kb: Knowledge, name: str = "", day: str = "", level: int = 3) -> Markup:
+    """The record's content: name and date, the table of lessons, and what the record is not
+    (its heading at `level`)."""
     rows = lesson_progress(record, course, kb)
-    return (render("record.html.j2", course_title=course.title, name=(name or "").strip()[:MAX_LEARNER_NAME],
+    return (render("record.html.j2", level=level, course_title=course.title, name=(name or "").strip()[:MAX_LEARNER_NAME],
                       day=long_date(day or date.today().isoformat()), rows=rows,
                       passed=sum(r.passed is True for r in rows), pass_mark=round(course.pass_mark * 100),
                       table=progress_table(record, course, kb, links=False)))
@@ -45,7 +46,7 @@ def record_document(record: Mapping, course: Course, kb: Knowledge, name: str = 
     """The record as a complete HTML page with print styles (one A4 page), for the print button."""
     name = (name or "").strip()[:MAX_LEARNER_NAME]
     return str(render("record_document.html.j2", css=stylesheet("paper.css"), course_title=course.title, name=name,
-                      record=record_html(record, course, kb, name, day)))
+                      record=record_html(record, course, kb, name, day, level=2)))
 
 
 def sample_record(course: Course, kb: Knowledge) -> dict:
