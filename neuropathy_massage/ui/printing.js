@@ -30,6 +30,7 @@ function render({ model, el }) {
       () => {
         frame.contentWindow.focus();
         frame.contentWindow.print();
+        el.dataset.printed = String(Number(el.dataset.printed || 0) + 1);
         model.set("printed", model.get("printed") + 1);
         model.save_changes();
         button.focus();
