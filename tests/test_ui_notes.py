@@ -126,3 +126,11 @@ def test_the_explorer_keeps_the_note_and_letter_on_its_plan():
 def test_the_note_shows_the_setting(setting):
     p = plan(Selection.of([], [SOLE], [], setting))
     assert ("Self-massage" in text(session_note_html(p))) == (setting == "self")
+
+
+def test_pain_not_asked_is_left_out_and_a_rating_is_printed():
+    w = SessionNotes()
+    w.show(plan(Selection.of([], [SOLE])))
+    assert w.inputs().pain_before is None and "not asked" in text(w.note_print.document)
+    w.pain_before.value = 7
+    assert w.inputs().pain_before == 7 and "Pain before the session: 7 of 10" in text(w.note_print.document)

@@ -110,9 +110,18 @@ def _area(description: str, placeholder: str) -> W.Textarea:
                       layout=W.Layout(width="auto", max_width="100%"))
 
 
+#: The pain boxes' value for "not asked" (a dropdown cannot show None as a chosen option).
+NOT_ASKED = -1
+
+
 def _pain(description: str) -> W.Dropdown:
-    return W.Dropdown(description=description, options=[("not asked", None)] + [(str(n), n) for n in PAIN],
-                      value=None, style={"description_width": "initial"}, layout=W.Layout(width="auto"))
+    return W.Dropdown(description=description, options=[("not asked", NOT_ASKED)] + [(str(n), n) for n in PAIN],
+                      value=NOT_ASKED, style={"description_width": "initial"},
+                      layout=W.Layout(width="auto", align_self="flex-start"))
+
+
+def _sub(text: str, help_text: str) -> W.HTML:
+    return W.HTML(render("heading.html.j2", level=3, text=text, help=help_text))
 
 
 class SessionNotes(W.VBox):
@@ -140,14 +149,17 @@ class SessionNotes(W.VBox):
                       self.home_care: MAX_FIELD, self.doctor: MAX_NAME, self.therapist: MAX_NAME}
         for widget in (*self.texts, self.pain_before, self.pain_after):
             widget.observe(lambda _c: self._render(), names="value")
-        super().__init__([self.reports, self.pain_before, self.seen, self.done, self.pain_after, self.home_care,
-                          self.note_print, self.doctor, self.therapist, self.letter_status, self.letter_print])
+        super().__init__([
+            _sub("The session note", "What the client reported, what you saw and did, and what comes next."),
+            self.reports, self.pain_before, self.seen, self.done, self.pain_after, self.home_care, self.note_print,
+            _sub("The referral letter", "A short letter to the client's doctor, when the plan refers."),
+            self.doctor, self.therapist, self.letter_status, self.letter_print])
         self.add_class("nm-session-notes")
 
     def inputs(self) -> SessionInputs:
         return SessionInputs(self.client_name.value, self.reports.value, self.pain_before.value, self.seen.value,
                              self.done.value, self.pain_after.value, self.home_care.value, self.doctor.value,
-                             self.therapist.value)
+                             self.therapist.value).bounded()  # "not asked" (-1) is outside 0-10: None
 
     def show(self, p: Plan) -> None:
         self.plan = p

@@ -70,7 +70,7 @@ class CompletionRecord(W.VBox):
         self.view = W.HTML()
         self.printer = PrintButton(label="Print the record")
         self.forget_button = W.Button(description="Forget my progress…", tooltip="Delete the progress kept in this browser",
-                                      layout=W.Layout(width="auto"))
+                                      layout=W.Layout(width="auto", align_self="flex-start"))
         self.question = W.HTML()
         self.yes = W.Button(description="Yes, forget my progress", button_style="danger", layout=W.Layout(width="auto"))
         self.no = W.Button(description="No, keep it", layout=W.Layout(width="auto"))
