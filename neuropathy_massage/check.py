@@ -56,7 +56,7 @@ def notebook_problems(path: Path) -> list[str]:
 
 
 #: A lesson of the full lesson shape asks at least this many questions (quiz.yaml).
-MIN_QUIZ_ITEMS = 3
+MIN_QUIZ_ITEMS = 4
 
 
 @dataclass

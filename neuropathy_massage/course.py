@@ -13,6 +13,7 @@ earlier. Problems raise `KnowledgeError`, one line each naming file, record and 
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal, Optional
@@ -21,14 +22,18 @@ from pydantic import Field, ValidationError
 
 from neuropathy_massage import paths
 from neuropathy_massage.knowledge import Knowledge, KnowledgeError, load_knowledge, read_knowledge
-from neuropathy_massage.records import Record
+from neuropathy_massage.records import Record, TrainerNote
 from neuropathy_massage.yamlio import YamlProblem, read_yaml
 
 COURSE_FILE = "course.yaml"
 
-LessonKind = Literal["home", "foundation", "technique", "routine", "practice", "dashboard"]
+LessonKind = Literal["home", "foundation", "technique", "routine", "practice", "dashboard", "reference", "guide",
+                     "record"]
 #: Kinds that follow the full lesson shape (objectives, try it, quiz, key points...).
 LESSON_SHAPED = ("foundation", "technique", "routine", "practice")
+#: Pages that are not lessons: the explorer (dashboard), a look-up page such as the condition cards
+#: (reference), the trainer's guide (guide) and the learner's completion record (record).
+TRAINER_NOTES_FILE = "trainer_notes.yaml"
 
 Slug = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)
 
@@ -60,7 +65,15 @@ class Lesson(Record):
 
 class Course(Record):
     title: str = Field(min_length=1, max_length=120)
+    #: The share of a lesson's questions to answer right at the first attempt to pass it (0-1).
+    pass_mark: float = Field(ge=0, le=1)
     lessons: tuple[Lesson, ...] = Field(min_length=1)
+    #: Read from knowledge/trainer_notes.yaml by the loader, never from course.yaml.
+    trainer_notes: tuple[TrainerNote, ...] = ()
+
+    def notes_for(self, lesson_id: str) -> Optional[TrainerNote]:
+        """The trainer's notes on a lesson, or None."""
+        return next((n for n in self.trainer_notes if n.lesson == lesson_id), None)
 
     def lesson(self, lesson_id: str) -> Lesson:
         for item in self.lessons:
@@ -91,12 +104,21 @@ class Course(Record):
     def of_kind(self, *kinds: str) -> tuple[Lesson, ...]:
         return tuple(item for item in self.lessons if item.kind in kinds)
 
+    def needed_to_pass(self, questions: int) -> int:
+        """How many of a lesson's questions must be right at the first attempt to pass it."""
+        return needed_to_pass(self.pass_mark, questions)
+
     def teaching(self, technique_id: str) -> Optional[Lesson]:
         """The lesson that teaches this technique or routine."""
         for item in self.lessons:
             if technique_id in item.teaches.techniques or technique_id in item.teaches.routines:
                 return item
         return None
+
+
+def needed_to_pass(pass_mark: float, questions: int) -> int:
+    """Right first answers needed out of `questions` for a pass mark (a share, 0-1): 80 % of 7 is 6."""
+    return min(questions, math.ceil(round(pass_mark * questions, 9)))
 
 
 def _where(index: int, raw) -> str:
@@ -107,6 +129,9 @@ def _where(index: int, raw) -> str:
 def _parse(data, problems: list[str]) -> Optional[Course]:
     if not isinstance(data, dict) or not isinstance(data.get("lessons"), list):
         problems.append(f"{COURSE_FILE}: expected a top-level 'title' and a list of 'lessons'")
+        return None
+    if "trainer_notes" in data:
+        problems.append(f"{COURSE_FILE}: field 'trainer_notes': trainer notes live in knowledge/{TRAINER_NOTES_FILE}")
         return None
     lessons = []
     for index, raw in enumerate(data["lessons"]):
@@ -181,6 +206,45 @@ def check_course(course: Course, kb: Knowledge) -> list[str]:
     return problems
 
 
+def read_trainer_notes(path: Path, course: Course, kb: Knowledge, problems: list[str]) -> tuple[TrainerNote, ...]:
+    """The trainer's notes (optional file: none when it is missing), each checked against the
+    course and the knowledge: a lesson that exists, once; its own case studies; known sources."""
+    if not path.is_file():
+        return ()
+    try:
+        data = read_yaml(path)
+    except YamlProblem as exc:
+        problems.append(str(exc))
+        return ()
+    if not isinstance(data, dict) or not isinstance(data.get("notes"), list):
+        problems.append(f"{TRAINER_NOTES_FILE}: expected a top-level key 'notes' holding a list of records")
+        return ()
+    ids, notes = [item.id for item in course.lessons], []
+    for index, raw in enumerate(data["notes"]):
+        name = raw.get("lesson") if isinstance(raw, dict) else None
+        where = f"{TRAINER_NOTES_FILE}: record '{name}'" if name else f"{TRAINER_NOTES_FILE}: record #{index + 1}"
+        try:
+            note = TrainerNote.model_validate(raw)
+        except ValidationError as exc:
+            problems += [f"{where}: field '{'.'.join(map(str, e['loc'])) or '(record)'}': {e['msg']}" for e in exc.errors()]
+            continue
+        bad = []
+        if note.lesson not in ids:
+            bad.append(("lesson", f"unknown lesson {note.lesson!r} (known: {', '.join(ids)})"))
+        elif any(n.lesson == note.lesson for n in notes):
+            bad.append(("lesson", "has notes twice"))
+        for c in note.cases:
+            if c.case not in kb.case_studies or kb.case_studies[c.case].lesson != note.lesson:
+                bad.append(("cases.case", f"{c.case!r} is not a case study of lesson {note.lesson!r}"))
+        unknown = sorted(set(note.sources) - set(kb.sources))
+        if unknown:
+            bad.append(("sources", f"unknown source ids {unknown}"))
+        problems += [f"{where}: field '{field}': {msg}" for field, msg in bad]
+        if not bad:
+            notes.append(note)
+    return tuple(notes)
+
+
 def read_course(assets: Path | str, kb: Knowledge | None = None) -> Course:
     """Read and check `course.yaml` of an assets folder against its knowledge (read afresh unless
     given: no cache)."""
@@ -198,6 +262,8 @@ def read_course(assets: Path | str, kb: Knowledge | None = None) -> Course:
         course = None
     if course is not None and kb is not None:
         problems += check_course(course, kb)
+        notes = read_trainer_notes(paths.knowledge_dir(assets) / TRAINER_NOTES_FILE, course, kb, problems)
+        course = course.model_copy(update={"trainer_notes": notes})
     if problems:
         raise KnowledgeError(problems)
     return course

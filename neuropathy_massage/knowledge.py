@@ -320,6 +320,38 @@ class _Checker:
                 self.refs(file, ident, "selection.conditions", [pc.id], "conditions.yaml", "condition")
                 if pc.region is not None:
                     self.refs(file, ident, "selection.conditions.region", [pc.region], "regions.yaml", "region")
+            self.expectation(file, ident, case)
+
+    def expectation(self, file: str, ident: str, case: CaseStudy) -> None:
+        """The case's `expect` names what its selection can show: its own regions, techniques of
+        its setting, precautions that exist, levels on the scale, words of its right choice."""
+        e, sel = case.expect, case.selection
+        for field, regions in (("expect.avoid", e.avoid), ("expect.pressure", e.pressure)):
+            outside = sorted(set(regions) - set(sel.regions))
+            if outside:
+                self.fail(file, ident, field, f"regions {outside} are not in the case's selection")
+        for region, level in e.pressure.items():
+            self.pressure(file, ident, f"expect.pressure.{region}", level)
+        for field, ids in (("expect.offered", e.offered), ("expect.left_out", e.left_out)):
+            self.refs(file, ident, field, ids, ("techniques.yaml", "routines.yaml"), "technique")
+            setting = {t: x.setting for f in ("techniques.yaml", "routines.yaml") for t, x in self.t[f].items()}
+            wrong = sorted(t for t in ids if t in setting and setting[t] != sel.setting)
+            if wrong:
+                self.fail(file, ident, field, f"{wrong} are not offered in the setting {sel.setting!r}")
+        self.refs(file, ident, "expect.precautions", e.precautions, "precautions.yaml", "precaution")
+        if e.stop and (e.avoid or e.pressure or e.offered or e.left_out):
+            self.fail(file, ident, "expect.stop", "a plan that stops avoids every region and offers nothing: "
+                      "leave avoid, pressure, offered and left_out empty")
+        if not e.stop and set(e.avoid) | set(e.pressure) != set(sel.regions):
+            missing = sorted(set(sel.regions) - set(e.avoid) - set(e.pressure))
+            self.fail(file, ident, "expect.pressure", f"say for every chosen region whether it is avoided or its "
+                      f"pressure limit (missing: {missing})")
+        if set(e.avoid) & set(e.pressure):
+            self.fail(file, ident, "expect.avoid", f"{sorted(set(e.avoid) & set(e.pressure))} are avoided and "
+                      "given a pressure limit")
+        right = next(o.text for o in case.choices if o.correct)
+        if e.right_choice_says.lower() not in right.lower():
+            self.fail(file, ident, "expect.right_choice_says", f"{e.right_choice_says!r} is not in the right choice")
 
 
 def read_knowledge(directory: Path | str, figures_dir: Path | str | None = None) -> Knowledge:

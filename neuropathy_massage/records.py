@@ -205,6 +205,9 @@ class Condition(Sourced):
     #: How far its `at_region` response reaches from where it is placed (lymph nodes removed on
     #: one side: the whole arm of that side).
     spread: Reach = "region"
+    #: What to ask the client about it (its condition card); without it the card asks about the
+    #: description.
+    ask: Optional[str] = None
 
     def allows_region(self, region_id: str) -> bool:
         """Whether the condition may be placed on this region."""
@@ -217,9 +220,15 @@ class QuizOption(Record):
     explanation: str
 
 
+QuizKind = Literal["recall", "judgement"]
+
+
 class QuizItem(Sourced):
     id: str
     lesson: str
+    #: recall: a fact the lesson states; judgement: a decision on a short scenario (a client, a
+    #: situation). The bank keeps at least a third judgement items (tests/test_quiz_bank.py).
+    kind: QuizKind = "recall"
     question: str
     options: tuple[QuizOption, ...] = Field(min_length=2)
 
@@ -284,6 +293,27 @@ class Selection(Record):
                    conditions=frozenset(placed), setting=setting)
 
 
+class CaseExpectation(Record):
+    """What the advisor's plan for a case must show, so that the case's right choice is checked
+    against the advisor (tests/test_ui_practice.py) and adding a case needs no test edit."""
+
+    #: The plan stops and refers (then nothing below but `precautions` and `reduced_sensation`).
+    stop: bool = False
+    #: The regions the plan avoids: exactly these.
+    avoid: tuple[str, ...] = ()
+    #: The pressure limit of every other chosen region (region id -> level 1-5).
+    pressure: Mapping[str, int] = Field(default_factory=dict)
+    #: The techniques or routines the plan offers somewhere: exactly these.
+    offered: tuple[str, ...] = ()
+    #: The techniques left out somewhere because the limit is below their minimum: exactly these.
+    left_out: tuple[str, ...] = ()
+    #: Precautions the plan must show (it may show more).
+    precautions: tuple[str, ...] = ()
+    reduced_sensation: bool = False
+    #: Words the right choice says (any case): the choice and the plan tell the same story.
+    right_choice_says: str = Field(min_length=1)
+
+
 class CaseStudy(Sourced):
     id: str
     lesson: str
@@ -293,3 +323,37 @@ class CaseStudy(Sourced):
     question: str
     choices: tuple[QuizOption, ...] = Field(min_length=2)
     teaching_points: tuple[str, ...] = Field(min_length=1)
+    expect: CaseExpectation
+
+    @field_validator("choices")
+    @classmethod
+    def _one_best_choice(cls, choices):
+        if sum(o.correct for o in choices) != 1:
+            raise ValueError("exactly one choice must be marked correct")
+        return choices
+
+
+# --------------------------------------------------------------------------- trainer notes
+
+
+class CaseReasoning(Record):
+    """For a trainer: why a case study's right choice is right, in the order of the case lesson's
+    questions, and why each wrong choice tempts."""
+
+    case: str
+    reasoning: tuple[str, ...] = Field(min_length=1, max_length=8)
+    distractors: str = Field(min_length=1)
+
+
+class TrainerNote(Sourced):
+    """A trainer's notes on one lesson (knowledge/trainer_notes.yaml, keyed by lesson id; checked
+    against the course by the course loader)."""
+
+    lesson: str
+    minutes: int = Field(ge=1, le=480)  # class time, reading and practice together
+    timing: str = Field(min_length=1)  # how those minutes divide
+    demonstration: str = Field(min_length=1)
+    questions: tuple[str, ...] = Field(min_length=2, max_length=2)  # two questions for discussion
+    mistakes: tuple[str, ...] = Field(min_length=1, max_length=8)
+    cases: tuple[CaseReasoning, ...] = ()
+

@@ -4,6 +4,9 @@
 report how many they checked; the totals are printed at the end of the run in a
 "selections checked" section, so a reader sees how much of the selection space was covered.
 
+`report_figures(section, lines)` — tests that compute figures worth reading (tests/test_quiz_bank.py:
+the fairness of the question bank) hand them over; each section is printed at the end of the run.
+
 `assets_copy` — a full copy of the course's assets/ (knowledge, figures, course.yaml) in a
 temporary folder, for tests that change one thing and load it; `notebooks_copy` likewise for
 notebooks/. `FIXTURE_ASSETS` — the small knowledge of tests/fixtures/assets, for golden cases
@@ -38,6 +41,7 @@ def notebooks_copy(tmp_path) -> Path:
     return target
 
 _COUNTS = pytest.StashKey[dict]()
+_FIGURES = pytest.StashKey[dict]()
 
 
 def _counts(config: pytest.Config) -> dict:
@@ -57,7 +61,24 @@ def record_selections(request):
     return record
 
 
+@pytest.fixture
+def report_figures(request):
+    """Call as `report_figures("quiz bank", ["items: 73", ...])`: printed in a section of that name
+    at the end of the run (a later call for the same section replaces its lines)."""
+
+    def record(section: str, lines) -> None:
+        if _FIGURES not in request.config.stash:
+            request.config.stash[_FIGURES] = {}
+        request.config.stash[_FIGURES][section] = list(lines)
+
+    return record
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    for section, lines in config.stash.get(_FIGURES, {}).items():
+        terminalreporter.section(section)
+        for line in lines:
+            terminalreporter.write_line(line)
     counts = _counts(config)
     if not counts:
         return

@@ -94,6 +94,12 @@ def test_every_room_is_in_the_architecture_document():
         assert name in DOC, f"docs/ARCHITECTURE.md does not mention {name}"
 
 
+@pytest.mark.parametrize("path", [p for p in sorted((PACKAGE / "ui").glob("*.py")) if p.name != "__init__.py"],
+                         ids=lambda p: p.name)
+def test_every_ui_module_is_in_the_architecture_document(path):
+    assert f"`ui/{path.name}`" in DOC, f"docs/ARCHITECTURE.md's ui room does not list ui/{path.name}"
+
+
 def test_the_advisor_never_imports_widgets():
     for name in ("advisor.py", "knowledge.py", "course.py", "wording.py"):
         source = (PACKAGE / name).read_text(encoding="utf-8")

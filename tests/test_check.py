@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from neuropathy_massage.check import check, notebook_problems
+from neuropathy_massage.check import MIN_QUIZ_ITEMS, check, notebook_problems
 from neuropathy_massage.course import load_course
 from neuropathy_massage.knowledge import load_knowledge
 
@@ -81,7 +81,7 @@ def test_a_lesson_needs_its_questions(assets_copy):
     data["items"] = [i for i in data["items"] if i["lesson"] != lesson]
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
     problems = check(assets_copy).problems
-    assert problems == [f"quiz.yaml: lesson '{lesson}' has 0 item(s); a lesson asks at least 3 questions"]
+    assert problems == [f"quiz.yaml: lesson '{lesson}' has 0 item(s); a lesson asks at least {MIN_QUIZ_ITEMS} questions"]
 
 
 def test_an_error_output_is_a_problem(tmp_path):

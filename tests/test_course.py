@@ -10,6 +10,7 @@ import pydantic
 import pytest
 import yaml
 
+from neuropathy_massage.check import MIN_QUIZ_ITEMS
 from neuropathy_massage.course import LESSON_SHAPED, load_course, read_course
 from neuropathy_massage.knowledge import KnowledgeError, load_knowledge
 
@@ -65,7 +66,7 @@ def test_prerequisites_come_earlier():
 
 def test_every_lesson_shaped_lesson_has_a_quiz():
     for lesson in COURSE.of_kind(*LESSON_SHAPED):
-        assert len(KB.quiz_for(lesson.id)) >= 3, lesson.id
+        assert len(KB.quiz_for(lesson.id)) >= MIN_QUIZ_ITEMS, lesson.id
 
 
 def test_previous_and_next_follow_the_order():

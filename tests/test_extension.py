@@ -1,5 +1,5 @@
 """Adding a technique lesson in the middle of the course touches only its data, its notebook and
-course.yaml (the recipe of docs/DATA.md): on a copy of the course, add a technique, three quiz
+course.yaml (the recipe of docs/DATA.md): on a copy of the course, add a technique, four quiz
 items, a lesson after the first technique lesson, and its notebook; then the advisor offers the
 technique, the lesson renders, the navigation puts it in order and `check` accepts it all."""
 
@@ -12,6 +12,7 @@ import sys
 import yaml
 
 from neuropathy_massage.advisor import Selection, plan
+from neuropathy_massage.check import MIN_QUIZ_ITEMS
 from neuropathy_massage.course import load_course, read_course
 from neuropathy_massage.knowledge import read_knowledge
 from neuropathy_massage.pages import course_navigation
@@ -48,7 +49,7 @@ def _add_lesson(assets, notebooks) -> list[str]:
     _dump(path, data)
     path = assets / "knowledge" / "quiz.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    for n in range(3):
+    for n in range(MIN_QUIZ_ITEMS):
         data["items"].append({
             "id": f"{LESSON}_{n}", "lesson": LESSON, "question": f"Question {n} about resting holds?",
             "options": [{"text": "Still hands", "correct": True, "explanation": "They stay still."},

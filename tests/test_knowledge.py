@@ -175,8 +175,25 @@ def _unknown_superseded(d):
     _record(d, "sources", "iwgdf_2019")["superseded_by"] = "nowhere"
 
 
+#: A case whose plan works on some regions (its `expect` gives their pressure limits).
+WORKING_CASE = next(c.id for c in KB.case_studies.values() if c.expect.pressure)
+
+
+def _case_expect_missing_a_region(d):
+    pressure = _record(d, "cases", WORKING_CASE)["expect"]["pressure"]
+    del pressure[next(iter(pressure))]
+
+
+def _case_expect_unknown_technique(d):
+    _record(d, "cases", WORKING_CASE)["expect"]["offered"] = ["telepathy_stroke"]
+
+
 # (file, edit, record id, field, a word the message must contain)
 BROKEN = {
+    "case expect misses a region": ("case_studies.yaml", _case_expect_missing_a_region, WORKING_CASE,
+                                    "expect.pressure", "missing"),
+    "case expect names an unknown technique": ("case_studies.yaml", _case_expect_unknown_technique, WORKING_CASE,
+                                               "expect.offered", "telepathy_stroke"),
     "missing required field": ("symptoms.yaml", _missing_field, "numbness", "cap_reason", "required"),
     "unknown mechanism id": ("techniques.yaml", _unknown_mechanism, "effleurage", "mechanisms", "telepathy"),
     "pressure cap 7": ("symptoms.yaml", _pressure_cap_7, "tingling", "pressure_cap", "7"),

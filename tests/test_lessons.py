@@ -42,8 +42,12 @@ IDS = [lesson.id for lesson in COURSE.lessons]
 SEED_FACTS = yaml.safe_load((Path(__file__).parent / "data" / "seed_facts.yaml").read_text(encoding="utf-8"))["facts"]
 
 SECTIONS = {
-    "home": ["About this course", "Who it is for", "How to use it", "Lesson map", "Safety", "Next lesson"],
-    "dashboard": ["Where next"],
+    "home": ["About this course", "Who it is for", "How to use it", "Lesson map", "Your progress", "Safety",
+             "Next lesson"],
+    "dashboard": [],
+    "reference": ["How to use the cards", "Search", "Every condition"],
+    "record": ["Your record", "What a printed record looks like", "Forgetting your progress"],
+    "guide": ["Before the first class"],
 }
 LESSON_SECTIONS = ["Objectives", "Before you start", "Try it", "Check your understanding", "Key points",
                    "Sources", "Next lesson"]
@@ -138,6 +142,7 @@ def test_headings(lesson_id):
     sections = [text for level, text in heads if level == 2]
     kind = COURSE.lesson(lesson_id).kind
     required = SECTIONS.get(kind, LESSON_SECTIONS)
+    required = required + ["Next lesson" if COURSE.next(lesson_id) else "Where next"]  # the footer's
     missing = [s for s in required if s not in sections]
     assert not missing, f"missing sections: {missing} (has {sections})"
     if kind in LESSON_SHAPED:

@@ -19,6 +19,7 @@ from neuropathy_massage.advisor import Plan, plan
 from neuropathy_massage.knowledge import Knowledge
 from neuropathy_massage.records import Selection
 from neuropathy_massage.ui.body_map import BodyMap
+from neuropathy_massage.ui.notes import SessionNotes
 from neuropathy_massage.ui.handout import MAX_NAME, MAX_NOTES, SETTING_NAMES, download_link_html, handout_html
 from neuropathy_massage.ui.pickers import ConditionPicker, SymptomPicker
 from neuropathy_massage.ui.plan_views import plan_html, plan_marks
@@ -69,7 +70,8 @@ class Explorer(W.VBox):
         self.prepare.on_click(lambda _b: self.prepare_handout())
         self.handout_for = W.HTML()
         self.download = W.HTML()
-        for widget in (self.result, self.regions_list, self.body_map, self.handout_for, self.download):
+        self.session_notes = SessionNotes(kb, client_name=self.client_name)
+        for widget in (self.result, self.regions_list, self.body_map, self.handout_for, self.download, self.session_notes):
             advice(widget)
 
         inputs = W.VBox([
@@ -89,7 +91,12 @@ class Explorer(W.VBox):
             self.client_name, self.notes, self.prepare, self.handout_for, self.download,
         ], layout=W.Layout(flex="1 1 420px", min_width="280px"))
         results.add_class("nm-results")
-        super().__init__([inputs, results], layout=W.Layout(display="flex", flex_flow="row wrap", width="100%"))
+        paperwork = W.VBox([
+            _heading("5. Session note and referral letter",
+                     "After the session: a note of it (SOAP) and, when the plan refers, a letter to the client's doctor."),
+            self.session_notes,
+        ], layout=W.Layout(flex="1 1 100%", min_width="280px"))
+        super().__init__([inputs, results, paperwork], layout=W.Layout(display="flex", flex_flow="row wrap", width="100%"))
         self.add_class("nm-explorer")
         for widget, name in ((self.symptoms, "value"), (self.setting, "value"), (self.body_map, "selected"),
                              (self.conditions, "value")):
@@ -130,6 +137,7 @@ class Explorer(W.VBox):
         self.regions_list.value = ""
         self.download.value = ""
         self.handout_for.value = ""
+        self.session_notes.show(None)
 
     def update(self) -> None:
         """Recompute the plan from the selection and write every view from it (on any error the
@@ -144,6 +152,7 @@ class Explorer(W.VBox):
         self.regions_list.value = render("explorer_regions.html.j2", regions=[
             (r.name, MARK_WORDS[marks[rid]]) for rid, r in self.kb.regions.items() if rid in self.selection.regions])
         self._withdraw_handout()
+        self.session_notes.show(p)
 
     def _text_changed(self) -> None:
         for widget, limit in ((self.client_name, MAX_NAME), (self.notes, MAX_NOTES)):

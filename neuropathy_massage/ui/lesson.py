@@ -23,12 +23,15 @@ from neuropathy_massage.course import LESSON_SHAPED, Course, Lesson, load_course
 from neuropathy_massage.knowledge import Knowledge
 from neuropathy_massage.records import Selection
 from neuropathy_massage.ui import lesson_views as lv
-from neuropathy_massage.ui import practice, tryits
+from neuropathy_massage.ui import cards, practice, search, tryits
 from neuropathy_massage.ui.plan_views import body_map, plan_html, plan_marks
+from neuropathy_massage.ui.progress import ProgressStore, ProgressView, track
 from neuropathy_massage.ui.quiz import Quiz
+from neuropathy_massage.ui.record import CompletionRecord, record_example
+from neuropathy_massage.ui.trainer import trainer_details, trainer_guide
 from neuropathy_massage.ui.views import Fragment, figure, kb_or_default, notes, render, scripts, sources, styles
 
-KICKER = {"home": "Course home", "dashboard": "Dashboard"}
+KICKER = {"home": "Course home", "dashboard": "Dashboard", "reference": "Reference", "record": "Your record"}
 
 
 class LessonPage:
@@ -70,8 +73,14 @@ class LessonPage:
         return Fragment(html, (), f"{lesson.title}: header")
 
     def footer(self) -> Fragment:
+        """The lesson's "For trainers" notes (collapsed), the sources of everything the page
+        showed, and the next lesson."""
+        trainers = trainer_details(self.lesson.id, self.course)
+        if trainers is not None:
+            self._cite(trainers)
         nxt = self.course.next(self.lesson.id)
-        html = render("lesson_footer.html.j2", sources=sources(self.cited, self.kb, heading=False) if self.cited else "",
+        html = render("lesson_footer.html.j2", trainers=trainers or "",
+                      sources=sources(self.cited, self.kb, heading=False) if self.cited else "",
                       next=nxt, next_number=self.course.number(nxt.id) if nxt else None,
                       home=self.course.home, is_home=self.lesson.id == self.course.home.id)
         return Fragment(html, (), f"{self.lesson.title}: sources and next lesson")
@@ -188,8 +197,43 @@ class LessonPage:
         return box
 
     def quiz(self) -> Quiz:
-        quiz = Quiz(self.lesson.id, self.kb)
+        """The lesson's questions; the first answers, and the visit, are kept in the learner's
+        browser (ui/progress.py), and first answers kept from an earlier visit count here."""
+        quiz = Quiz(self.lesson.id, self.kb, pass_mark=self.course.pass_mark)
+        store = ProgressStore(self.course, self.kb, visit=self.lesson.id)
+        quiz.store = store
+        quiz.children = (*quiz.children, store, track(quiz, store))
         return self._cite(quiz, quiz.sources)
+
+    # --------------------------------------------------------------- reference and the trainer's guide
+    def condition_cards(self) -> Fragment:
+        """One card per condition of the knowledge, with the key to the status markers."""
+        return self._cite(cards.condition_cards(self.kb, level=3))
+
+    def reference_search(self) -> search.ReferenceSearch:
+        return search.ReferenceSearch(self.kb, self.course)
+
+    def search_example(self, query: str) -> Fragment:
+        """What the search shows for a word (a worked example nbval compares)."""
+        found = search.search(query, self.kb, self.course)
+        return self._cite(Fragment(render("search_example.html.j2", status=search.status_text(found),
+                                          results=search.results_html(found, self.kb, prefix="example-")),
+                                   [s for c in found.cards for s in self.kb.conditions[c].sources],
+                                   "search example"))
+
+    def trainer_guide(self) -> Fragment:
+        return self._cite(trainer_guide(self.course, self.kb))
+
+    # --------------------------------------------------------------- progress and the record
+    def progress(self) -> ProgressView:
+        """The learner's progress per lesson, from their own browser (the course home)."""
+        return ProgressView(self.course, self.kb)
+
+    def completion_record(self) -> CompletionRecord:
+        return CompletionRecord(self.course, self.kb)
+
+    def record_example(self) -> Fragment:
+        return record_example(self.course, self.kb)
 
     def explorer(self):
         from neuropathy_massage.ui.explorer import Explorer

@@ -18,7 +18,7 @@ from neuropathy_massage.knowledge import Knowledge
 from neuropathy_massage.records import CaseStudy, Selection
 from neuropathy_massage.ui.pickers import ConditionPicker, SymptomPicker
 from neuropathy_massage.ui.plan_views import body_map, plan_html, plan_marks
-from neuropathy_massage.ui.quiz import feedback_html
+from neuropathy_massage.ui.quiz import CASE_MARKS, feedback_html
 from neuropathy_massage.ui.safety import guarded
 from neuropathy_massage.ui.views import advice, kb_or_default, not_computed, render
 
@@ -175,5 +175,5 @@ class CaseStudyView(W.VBox):
             return
         self.feedback.value = feedback_html(self.case.choices[self.choice.value], self.case.choices,
                                             wrong="✘ Not the best choice.", best="The best choice is",
-                                            points=self.case.teaching_points)
+                                            marks=CASE_MARKS, points=self.case.teaching_points)
         self.plan_view.value = str(plan_html(case_plan(self.case, self.kb), self.kb, show_sources=False))

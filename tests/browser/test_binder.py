@@ -86,7 +86,7 @@ def stop(process) -> None:
 
 
 #: A scratch page with a formula: MathJax must come from Voila's own files, not a CDN.
-MATH_PROBE = "_mathjax_probe.ipynb"
+MATH_PROBE = "mathjax_probe.ipynb"  # not "_...": private names are refused (404)
 
 
 @pytest.fixture(scope="module")
