@@ -38,8 +38,11 @@ JS_WIDGET_COUNT = "() => document.querySelectorAll('.jupyter-widgets').length"
 JS_KERNEL_ID = """() => { const c = document.getElementById('jupyter-config-data');
   try { return JSON.parse(c.textContent).kernelId || null; } catch (e) { return null; } }"""
 
-#: Controls tried, in order, for the round-trip probe (first visible one wins).
+#: Controls tried, in order, for the round-trip probe (first visible one wins). A body-map area
+#: comes first: in the explorer a symptom alone does not change the plan (it waits for an area),
+#: so a click on a symptom would never change the result pane.
 PROBE_SELECTORS = [
+    ("body-map area", ".nm-bodymap .region"),
     ("checkbox", ".widget-checkbox input[type=checkbox]"),
     ("radio", ".widget-radio-box input[type=radio]"),
     ("toggle-button", "button.widget-toggle-button"),

@@ -156,3 +156,24 @@ def test_the_hub_section_renders_measured_figures_and_nothing_when_skipped(run):
     assert "### JupyterHub" in text and "| 10 at once | 10.00 |" in text
     assert "server 150 MB + kernels 70 MB = 220 MB" in text
     assert "### JupyterHub" not in run.render_table(_results(run))
+
+
+def test_the_explorer_probe_is_a_control_that_changes_the_plan():
+    """The bench's round-trip probe clicks the first visible control of PROBE_SELECTORS and waits
+    for the explorer's result pane to change. A symptom alone does not change the plan (it waits
+    for an area), so a symptom first made every explorer probe time out; a body-map area must come
+    first, and choosing one must change the result pane."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from _browser import PROBE_SELECTORS
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    from neuropathy_massage.ui.explorer import Explorer
+
+    assert ".nm-bodymap" in PROBE_SELECTORS[0][1] and ".region" in PROBE_SELECTORS[0][1]
+    explorer = Explorer()
+    before = explorer.result.value
+    explorer.body_map.selected = [explorer.body_map.order[0]]
+    assert explorer.result.value != before
