@@ -333,7 +333,7 @@ class _Checker:
             for c in filter(None, map(self.t["conditions.yaml"].get, q.records)):
                 if (not (q.where or c.whole_session) or q.where and not (c.at_region and all(map(c.allows_region, q.regions)))
                         or q.whole_session_option and not c.whole_session):
-                    self.fail(file, ident, "where", f"condition {c.id!r} cannot be recorded where the question asks")
+                    self.fail(file, ident, "regions" if q.regions else "where", f"condition {c.id!r}: ask where, on areas it allows")
         if self.t[file] and [q.answer for q in self.t[file].values()].count("consent") != 1:
             self.problems.append(f"{file}: field 'answer': the intake needs exactly one consent line")
 
