@@ -106,7 +106,7 @@ class Intake(W.VBox):
             controls = [prompt, box]
         else:
             radio = self.yes_no[q.id] = W.RadioButtons(options=[("No", False), ("Yes", True)], value=None,
-                                                       description=f"Answer {number}",
+                                                       description=f"Answer {number}", orientation="horizontal",
                                                        style={"description_width": "initial"},
                                                        layout=W.Layout(width="auto"))
             radio.observe(lambda change, qid=q.id: self._answered(qid, change["new"]), names="value")
