@@ -209,3 +209,14 @@ def test_user_text_in_the_data_is_escaped(tmp_path):
     intake = Intake(read_knowledge(target / "knowledge"))
     html = " ".join(str(getattr(w, "value", "")) for item in intake.children for w in getattr(item, "children", ()))
     assert "<img" not in html and "&lt;img" in html
+
+
+def test_a_yes_to_a_red_flag_question_stops_the_plan(ex):
+    qid = next(qid for qid, q in KB.intake.items()
+               if not q.where and any(KB.conditions[c].kind == "red_flag" for c in q.records))
+    ex.body_map.selected = [SOLE]
+    assert not ex.plan.stop_and_refer
+    ex.intake.answer(qid, True)
+    assert ex.plan.stop_and_refer
+    ex.intake.answer(qid, None)  # back to unanswered: recorded nothing again
+    assert not ex.plan.stop_and_refer and ex.selection.conditions == frozenset()
