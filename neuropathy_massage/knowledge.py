@@ -27,6 +27,7 @@ from neuropathy_massage.records import (
     CaseStudy,
     Condition,
     Figure,
+    IntakeQuestion,
     Mechanism,
     Precaution,
     PressureLevel,
@@ -64,6 +65,7 @@ FILES: dict[str, tuple[str, type[Record], str]] = {
     "conditions.yaml": ("conditions", Condition, "id"),
     "quiz.yaml": ("items", QuizItem, "id"),
     "case_studies.yaml": ("cases", CaseStudy, "id"),
+    "intake.yaml": ("questions", IntakeQuestion, "id"),
 }
 FIGURES_FILE = "figures.yaml"  # in assets/figures/, beside the SVG files it indexes
 
@@ -88,6 +90,7 @@ class Knowledge:
         self.conditions: Mapping[str, Condition] = _ro(tables["conditions.yaml"])
         self.quiz: Mapping[str, QuizItem] = _ro(tables["quiz.yaml"])
         self.case_studies: Mapping[str, CaseStudy] = _ro(tables["case_studies.yaml"])
+        self.intake: Mapping[str, IntakeQuestion] = _ro(tables["intake.yaml"])
         self.figures: Mapping[str, Figure] = _ro(tables[FIGURES_FILE])
         self._footprints = _ro({(rid, reach): _footprint(self.regions, rid, reach)
                                 for rid in self.regions for reach in REACHES})
@@ -221,6 +224,7 @@ class _Checker:
         self.precautions()
         self.conditions()
         self.cases()
+        self.intake()
         for ident, src in t["sources.yaml"].items():
             if src.superseded_by is not None:
                 self.refs("sources.yaml", ident, "superseded_by", [src.superseded_by], "sources.yaml", "source")
@@ -321,6 +325,17 @@ class _Checker:
                 if pc.region is not None:
                     self.refs(file, ident, "selection.conditions.region", [pc.region], "regions.yaml", "region")
             self.expectation(file, ident, case)
+
+    def intake(self) -> None:  # known ids; "where?" whenever needed, on areas allowed; one consent line
+        for ident, q in self.t[file := "intake.yaml"].items():
+            self.refs(file, ident, "records", q.records, "conditions.yaml", "condition")
+            self.refs(file, ident, "regions", q.regions, "regions.yaml", "region")
+            for c in filter(None, map(self.t["conditions.yaml"].get, q.records)):
+                if (not (q.where or c.whole_session) or q.where and not (c.at_region and all(map(c.allows_region, q.regions)))
+                        or q.whole_session_option and not c.whole_session):
+                    self.fail(file, ident, "regions" if q.regions else "where", f"condition {c.id!r}: ask where, on areas it allows")
+        if self.t[file] and [q.answer for q in self.t[file].values()].count("consent") != 1:
+            self.problems.append(f"{file}: field 'answer': the intake needs exactly one consent line")
 
     def expectation(self, file: str, ident: str, case: CaseStudy) -> None:
         """The case's `expect` names what its selection can show: its own regions, techniques of

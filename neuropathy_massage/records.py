@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Iterable, Literal, Mapping, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 PRESSURE_MIN = 1
 PRESSURE_MAX = 5
@@ -245,6 +245,44 @@ class Figure(Record):
     file: str
     title: str
     alt: str
+
+
+IntakeAnswer = Literal["yes_no", "pain", "consent"]
+#: The longest question or note the intake shows (plain words are short).
+MAX_INTAKE_TEXT = 400
+
+
+class IntakeQuestion(Record):
+    """One line of the explorer's intake step (knowledge/intake.yaml): a yes/no health question
+    whose "yes" records conditions (and asks where, for a condition kept to one area), the pain
+    rating of today (0-10), or the consent line. It records; it never diagnoses."""
+
+    id: str = Field(max_length=60)
+    topic: str = Field(min_length=1, max_length=60)  # the heading it is shown under
+    answer: IntakeAnswer = "yes_no"
+    question: str = Field(min_length=1, max_length=MAX_INTAKE_TEXT)
+    #: The condition ids a "yes" records (for the whole session, unless the question asks where).
+    records: tuple[str, ...] = ()
+    #: The "where?" question, for a condition placed on an area: a "yes" records it there.
+    where: Optional[str] = Field(default=None, max_length=MAX_INTAKE_TEXT)
+    #: The areas "where?" offers (empty: every area the condition allows).
+    regions: tuple[str, ...] = ()
+    #: Offered under "where?" as well: the words for recording it for the whole session.
+    whole_session_option: Optional[str] = Field(default=None, max_length=MAX_INTAKE_TEXT)
+    #: What a "yes" means, in words, when it records no condition (or needs saying).
+    note: Optional[str] = Field(default=None, max_length=MAX_INTAKE_TEXT)
+
+    @model_validator(mode="after")
+    def _fits_its_answer(self):
+        if self.answer != "yes_no" and (self.records or self.where or self.regions or self.whole_session_option):
+            raise ValueError(f"a {self.answer} line records no condition and asks no 'where'")
+        if self.answer == "yes_no" and not self.records and not self.note:
+            raise ValueError("a yes/no question names the condition ids a yes records, or says in `note` what a yes means")
+        if self.where is None and (self.regions or self.whole_session_option):
+            raise ValueError("`regions` and `whole_session_option` go with `where`")
+        if self.where is not None and len(self.records) != 1:
+            raise ValueError("a question that asks where records exactly one condition")
+        return self
 
 
 # --------------------------------------------------------------------------- the selection

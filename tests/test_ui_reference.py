@@ -59,12 +59,13 @@ def test_the_cards_follow_the_data(assets_copy):
     new = {"id": "sunburn", "name": "Sunburn", "kind": "contraindication", "description": "Skin burnt by the sun.",
            "ask": "Have you been in the sun this week?",
            "at_region": {"action": "avoid", "reason": "Burnt skin is not massaged."}, "sources": ["seed_article"]}
-    _edit(assets_copy / "knowledge" / "conditions.yaml", lambda d: d["conditions"].append(new))
+    unasked = {k: v for k, v in copy.deepcopy(new).items() if k != "ask"} | {"id": "windburn", "name": "Windburn"}
+    _edit(assets_copy / "knowledge" / "conditions.yaml", lambda d: d["conditions"].extend([new, unasked]))
     kb = read_knowledge(assets_copy / "knowledge")
     shown = text(str(condition_cards(kb)))
     assert "Sunburn" in shown and "Have you been in the sun this week?" in shown
     assert card("sunburn", kb).scopes[0].word == STATUS["avoid"][1]
-    other = next(c for c in KB.conditions.values() if not c.ask)
+    other = kb.conditions["windburn"]  # every condition of the course has its own ask: one without
     assert ask_about(other).startswith("Ask at the start of every session")
 
 

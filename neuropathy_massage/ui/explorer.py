@@ -21,6 +21,7 @@ from neuropathy_massage.records import Selection
 from neuropathy_massage.ui.body_map import BodyMap
 from neuropathy_massage.ui.notes import SessionNotes
 from neuropathy_massage.ui.handout import MAX_NAME, MAX_NOTES, SETTING_NAMES, download_link_html, handout_html
+from neuropathy_massage.ui.intake import Intake
 from neuropathy_massage.ui.pickers import ConditionPicker, SymptomPicker
 from neuropathy_massage.ui.plan_views import plan_html, plan_marks
 from neuropathy_massage.ui.safety import guarded
@@ -73,9 +74,13 @@ class Explorer(W.VBox):
         self.session_notes = SessionNotes(kb, client_name=self.client_name)
         for widget in (self.result, self.regions_list, self.body_map, self.handout_for, self.download, self.session_notes):
             advice(widget)
+        self.intake = Intake(kb)  # its answers go into the conditions list and the note's "pain before"
+        self.intake.attach(self.conditions, self.session_notes.pain_before)
 
         inputs = W.VBox([
             W.HTML(styles()),
+            _heading("Before you start: intake and consent",
+                     "Ask the client each question; a yes records a condition below and the plan adapts."), self.intake,
             _heading("1. Symptoms", "Tick each symptom the client reports."), self.symptoms,
             _heading("2. Setting"), self.setting,
             _heading("3. Body areas", "Choose where the symptoms are, on the map."),
