@@ -434,3 +434,20 @@ def test_a_routine_that_uses_warm_water_touches_the_whole_limb():
     for tid, t in KB.techniques.items():
         if t.uses_warm_water:
             assert t.touches in ("limb", "segment"), tid
+
+
+def test_a_wound_anywhere_on_a_sole_rules_the_roller_out_on_that_sole_only():
+    """The roller presses the whole sole. Its footprint from a sole is that sole, which is one area
+    of the body map, so an open wound anywhere on it takes the roller off that sole (the area is
+    avoided), while the other sole keeps it. Golden case on the course's own data."""
+    from neuropathy_massage.advisor import Selection, plan
+
+    roller = KB.techniques["foot_roller"]
+    wound = "open_wound"
+    assert KB.conditions[wound].at_region.action == "avoid"
+    left, right = (next(r for r in roller.regions if KB.regions[r].side == side) for side in ("left", "right"))
+    assert KB.regions[left].limb == "foot" and KB.footprint(left, roller.touches) == (left,)
+    p = plan(Selection.of(["numbness"], [left, right], [(wound, left)], "self"), KB)
+    assert p.region(left).status == "avoid" and p.region(left).techniques == ()
+    assert "foot_roller" in [t.id for t in p.region(right).techniques]
+    assert not any(o.technique == "foot_roller" for o in p.region(right).footprint_out)
