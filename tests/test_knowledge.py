@@ -451,3 +451,27 @@ def test_a_wound_anywhere_on_a_sole_rules_the_roller_out_on_that_sole_only():
     assert p.region(left).status == "avoid" and p.region(left).techniques == ()
     assert "foot_roller" in [t.id for t in p.region(right).techniques]
     assert not any(o.technique == "foot_roller" for o in p.region(right).footprint_out)
+
+
+@pytest.mark.parametrize("cid", ["stroke_signs", "sudden_cold_limb", "chemo_fever_or_unwell"])
+def test_the_signs_that_cannot_wait_call_the_emergency_number(cid):
+    """The clinical review of issue 10: a stroke (sudden one-sided numbness included), a foot or leg
+    suddenly short of blood and a fever during chemotherapy are emergencies, and so stop everywhere."""
+    c = KB.conditions[cid]
+    assert c.kind == "red_flag" and c.urgency == "emergency"
+    assert {r.action for r in (c.at_region, c.whole_session) if r is not None} == {"stop_and_refer"}
+
+
+@pytest.mark.parametrize("cid", ["sudden_weakness", "rest_pain_or_dark_toe", "poor_foot_circulation"])
+def test_the_slower_cases_say_when_they_become_an_emergency(cid):
+    """Weakness worsening over days, rest pain and long-standing poor circulation are not
+    emergencies themselves, but each names the sudden signs that are."""
+    c = KB.conditions[cid]
+    assert c.urgency in ("urgent", "prompt") and "emergency number now" in c.escalation
+    assert "sudden" in c.escalation.lower()
+
+
+def test_low_blood_counts_mean_the_lightest_pressure_and_the_cancer_teams_agreement():
+    c = KB.conditions["low_blood_counts"]
+    assert c.kind == "caution" and c.requires_clearance
+    assert c.whole_session.action == "cap_pressure" and c.whole_session.pressure_cap == min(KB.pressure_levels)
