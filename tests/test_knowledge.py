@@ -434,3 +434,44 @@ def test_a_routine_that_uses_warm_water_touches_the_whole_limb():
     for tid, t in KB.techniques.items():
         if t.uses_warm_water:
             assert t.touches in ("limb", "segment"), tid
+
+
+def test_a_wound_anywhere_on_a_sole_rules_the_roller_out_on_that_sole_only():
+    """The roller presses the whole sole. Its footprint from a sole is that sole, which is one area
+    of the body map, so an open wound anywhere on it takes the roller off that sole (the area is
+    avoided), while the other sole keeps it. Golden case on the course's own data."""
+    from neuropathy_massage.advisor import Selection, plan
+
+    roller = KB.techniques["foot_roller"]
+    wound = "open_wound"
+    assert KB.conditions[wound].at_region.action == "avoid"
+    left, right = (next(r for r in roller.regions if KB.regions[r].side == side) for side in ("left", "right"))
+    assert KB.regions[left].limb == "foot" and KB.footprint(left, roller.touches) == (left,)
+    p = plan(Selection.of(["numbness"], [left, right], [(wound, left)], "self"), KB)
+    assert p.region(left).status == "avoid" and p.region(left).techniques == ()
+    assert "foot_roller" in [t.id for t in p.region(right).techniques]
+    assert not any(o.technique == "foot_roller" for o in p.region(right).footprint_out)
+
+
+@pytest.mark.parametrize("cid", ["stroke_signs", "sudden_cold_limb", "chemo_fever_or_unwell"])
+def test_the_signs_that_cannot_wait_call_the_emergency_number(cid):
+    """The clinical review of issue 10: a stroke (sudden one-sided numbness included), a foot or leg
+    suddenly short of blood and a fever during chemotherapy are emergencies, and so stop everywhere."""
+    c = KB.conditions[cid]
+    assert c.kind == "red_flag" and c.urgency == "emergency"
+    assert {r.action for r in (c.at_region, c.whole_session) if r is not None} == {"stop_and_refer"}
+
+
+@pytest.mark.parametrize("cid", ["sudden_weakness", "rest_pain_or_dark_toe", "poor_foot_circulation"])
+def test_the_slower_cases_say_when_they_become_an_emergency(cid):
+    """Weakness worsening over days, rest pain and long-standing poor circulation are not
+    emergencies themselves, but each names the sudden signs that are."""
+    c = KB.conditions[cid]
+    assert c.urgency in ("urgent", "prompt") and "emergency number now" in c.escalation
+    assert "sudden" in c.escalation.lower()
+
+
+def test_low_blood_counts_mean_the_lightest_pressure_and_the_cancer_teams_agreement():
+    c = KB.conditions["low_blood_counts"]
+    assert c.kind == "caution" and c.requires_clearance
+    assert c.whole_session.action == "cap_pressure" and c.whole_session.pressure_cap == min(KB.pressure_levels)
