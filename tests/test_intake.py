@@ -69,7 +69,9 @@ def test_the_intake_asks_what_the_brief_lists_and_each_yes_names_known_condition
     answers = [q.answer for q in KB.intake.values()]
     assert answers.count("consent") == 1 and answers.count("pain") == 1
     assert any(q.topic == "Chemotherapy" for q in KB.intake.values())
-    assert any(not q.records and q.note for q in KB.intake.values())  # falls: no condition records one
+    # Falls: a yes records a condition that upsets balance, so the plan takes the falls precautions.
+    falls = [q for q in KB.intake.values() if "fall" in q.question.lower()]
+    assert falls and all(any(KB.conditions[c].affects_balance for c in q.records) for q in falls)
 
 
 def test_a_question_for_a_local_condition_asks_where_on_the_areas_it_allows():
