@@ -22,7 +22,7 @@ from neuropathy_massage.ui.body_map import BodyMap
 from neuropathy_massage.ui.notes import SessionNotes
 from neuropathy_massage.ui.handout import MAX_NAME, MAX_NOTES, SETTING_NAMES, download_link_html, handout_html
 from neuropathy_massage.ui.pickers import ConditionPicker, SymptomPicker
-from neuropathy_massage.ui.plan_views import plan_html, plan_marks
+from neuropathy_massage.ui.plan_views import general_html, plan_html, plan_marks
 from neuropathy_massage.ui.safety import guarded
 from neuropathy_massage.ui.views import advice, kb_or_default, not_computed, render, styles
 
@@ -59,6 +59,7 @@ class Explorer(W.VBox):
         self.clear_regions.on_click(lambda _b: setattr(self.body_map, "selected", []))
         self.conditions = ConditionPicker(kb)
         self.result = W.HTML()
+        self.general = W.HTML(str(general_html(kb)))  # once on the page, not with every plan
         self.client_name = W.Text(description="Client name", placeholder="optional", style={"description_width": "initial"},
                                   layout=W.Layout(width="auto", max_width="100%"))
         self.notes = W.Textarea(description="Notes for the handout", placeholder="optional", rows=3,
@@ -86,7 +87,7 @@ class Explorer(W.VBox):
         ], layout=W.Layout(flex="1 1 520px", min_width="280px"))
         results = W.VBox([
             _heading("Your plan", 'Updated on every change. An emergency, then "stop and get help", always come first.'),
-            self.result,
+            self.result, self.general,
             _heading("Session plan handout", "A print-ready page with the choices, the plan, precautions and sources."),
             self.client_name, self.notes, self.prepare, self.handout_for, self.download,
         ], layout=W.Layout(flex="1 1 420px", min_width="280px"))
@@ -146,7 +147,7 @@ class Explorer(W.VBox):
 
     def _update(self) -> None:
         self.plan = p = plan(self.selection, self.kb)
-        self.result.value = str(plan_html(p, self.kb, link_lessons=True))
+        self.result.value = str(plan_html(p, self.kb, link_lessons=True, general=False))
         marks = plan_marks(p)
         self.body_map.marks = marks
         self.regions_list.value = render("explorer_regions.html.j2", regions=[

@@ -7,12 +7,14 @@ Every word comes from a template (`plan.html.j2`, `body_map.html.j2`) or from
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Mapping
 
 from neuropathy_massage import wording
-from neuropathy_massage.advisor import Plan
+from neuropathy_massage.advisor import Plan, RegionPlan
 from neuropathy_massage.course import Course, load_course
 from neuropathy_massage.knowledge import Knowledge
+from neuropathy_massage.records import Precaution
 from neuropathy_massage.ui.views import Fragment, figure_context, figure_svg, kb_or_default, render, scale_names, sources
 
 #: Body-map marks: chosen, or marked by a plan.
@@ -37,18 +39,59 @@ def lesson_links(course: Course | None = None) -> dict[str, str]:
     return out
 
 
+@dataclass(frozen=True)
+class AreaGroup:
+    """Chosen areas that get the same advice, shown once under one name."""
+
+    name: str
+    region: RegionPlan  # the first of them: its status, limit and techniques hold for all
+    reasons: tuple[str, ...]
+
+
+def area_groups(p: Plan, kb: Knowledge, status: str) -> list[AreaGroup]:
+    """The plan's regions of this status, grouped where the advice is the same word for word."""
+    setting = p.selection.setting
+    groups: dict[tuple, list[RegionPlan]] = {}
+    for r in p.regions:
+        if r.status != status:
+            continue
+        reasons = tuple(wording.region_reasons(r, kb, setting))
+        techniques = tuple((t.id, t.max_pressure, t.adaptations) for t in r.techniques)
+        groups.setdefault((r.pressure_cap, techniques, reasons), []).append(r)
+    return [AreaGroup(wording.areas_name(kb, [r.region for r in rs]), rs[0], key[2]) for key, rs in groups.items()]
+
+
+def general_precautions(kb: Knowledge | None = None) -> tuple[Precaution, ...]:
+    """The precautions that hold in every session (`general: true`): a page shows them once."""
+    return tuple(x for x in kb_or_default(kb).precautions.values() if x.general)
+
+
 def plan_html(p: Plan, kb: Knowledge | None = None, *, show_sources: bool = True,
-              link_lessons: bool = False, course: Course | None = None) -> Fragment:
-    """A plan as HTML: stop-and-refer first, then regions to avoid, techniques, precautions, sources."""
+              link_lessons: bool = False, course: Course | None = None, general: bool = True) -> Fragment:
+    """A plan as HTML: stop-and-refer first, then regions to avoid, techniques, precautions, sources.
+
+    With `general=False` the precautions that hold in every session are left out (the page shows
+    them once, elsewhere) and a line says so."""
     kb = kb_or_default(kb)
     cited = sources(p.sources, kb)
+    shown = [x for x in p.precautions if general or not kb.precautions[x.id].general]
     html = render(
         "plan.html.j2", plan=p, kb=kb, scale=scale_names(kb), show_sources=show_sources, sources=cited,
         lesson_links=lesson_links(course) if link_lessons else {},
-        referrals=[wording.referral(c, kb) for c in p.referrals],
+        referrals=[t for t in (wording.referral(c, kb) for c in p.referrals) if t],
         red_flags=[kb.conditions[c].name for c in p.red_flags],
+        avoid=area_groups(p, kb, "avoid"), ok=area_groups(p, kb, "ok"),
+        precautions=shown, general_left_out=len(shown) < len(p.precautions),
     )
     return Fragment(html, p.sources, "plan")
+
+
+def general_html(kb: Knowledge | None = None, exclude=()) -> Fragment:
+    """The precautions for every session, once (beside plans shown with `general=False`), but
+    those in `exclude` (already shown on the page)."""
+    shown = tuple(x for x in general_precautions(kb) if x.id not in set(exclude))
+    return Fragment(render("general_precautions.html.j2", precautions=shown),
+                    tuple(dict.fromkeys(s for x in shown for s in x.sources)), "precautions for every session")
 
 
 def plan_text(p: Plan, kb: Knowledge | None = None) -> str:
