@@ -80,11 +80,9 @@ def test_remove_takes_a_condition_back_off():
     w = ConditionPlacer()
     place(w, "suspected_clot", WHOLE_SESSION)
     c = w.conditions
-    c.remove_button.click()
-    assert "Choose a condition in the list first" in c.message.value and "STOP" in w.status.value
-    c.placed.value = c.placed.options[0][1]
-    c.remove_button.click()
-    assert "STOP" not in w.status.value and "Removed" in c.message.value
+    assert "STOP" in w.status.value and len(c.recorded.children) == 1
+    c.untick("suspected_clot")
+    assert "STOP" not in w.status.value and "Removed" in c.message.value and c.recorded.children == ()
 
 
 def test_adding_twice_keeps_one():
@@ -135,7 +133,8 @@ def test_symptoms_change_the_pressure_limit():
 def test_every_control_has_a_label():
     w = ConditionPlacer()
     c = w.conditions
-    assert all(x.description for x in (c.condition, c.where, c.add_button, c.remove_button, c.placed,
+    place(w, "suspected_clot", WHOLE_SESSION)
+    assert all(x.description for x in (c.condition, c.where, c.add_button, *c.recorded.children,
                                        *w.symptoms.boxes.values()))
 
 
