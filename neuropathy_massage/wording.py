@@ -36,6 +36,12 @@ NO_TECHNIQUE = {
     "therapist": "The course has no therapist technique for this area.",
     "self": "The course has no self-care routine for this area.",
 }
+#: The plan in a few words, for the status bar and the announcement after each change.
+SUMMARY_STOP = "STOP — do not massage and refer"
+SUMMARY_EMERGENCY = "EMERGENCY — call the emergency number now"
+SUMMARY_NONE = "No areas chosen yet"
+#: How the plan marks what changed since the last change: a word and a shape, not only colour.
+CHANGE_MARKS = {"new": "✚ New", "changed": "◆ Changed"}
 #: The heading of the precautions that hold in every session (shown once on a page).
 GENERAL_HEADING = "In every session"
 #: Beside a plan shown without them.
@@ -259,6 +265,23 @@ def whole_plan_reasons(p: "Plan", kb: Knowledge) -> list[str]:
     joint movement, and what to adapt."""
     return ([clearance_reason(c, kb) for c in p.clearance] + [joint_reason(n, kb) for n in p.gentle_joints]
             + [care_reason(n, kb) for n in p.care])
+
+
+def plan_summary(p: "Plan") -> str:
+    """The plan in a few words: "STOP — do not massage and refer", or "3 areas (1 to avoid),
+    pressure limit 2 of 5"."""
+    if p.stop_and_refer:
+        return f"{SUMMARY_EMERGENCY}. {SUMMARY_STOP}" if p.emergency else SUMMARY_STOP
+    if not p.regions:
+        return SUMMARY_NONE
+    n = len(p.regions)
+    avoid = sum(r.status == "avoid" for r in p.regions)
+    text = f"{n} area{'s' if n != 1 else ''}" + (f" ({avoid} to avoid)" if avoid else "")
+    caps = [r.pressure_cap for r in p.regions if r.status == "ok" and r.pressure_cap is not None]
+    if not caps:
+        return text + ", no massage on them" if avoid == n else text
+    low = min(caps)
+    return text + (f", pressure limit {low} of 5" if low < 5 else ", no pressure limit from symptoms or conditions")
 
 
 def plan_dict(p: "Plan", kb: Knowledge) -> dict:

@@ -24,8 +24,11 @@ from neuropathy_massage.ui.handout import MAX_NAME, MAX_NOTES, SETTING_NAMES, do
 from neuropathy_massage.ui.pickers import ConditionPicker, SymptomPicker
 from neuropathy_massage.ui.plan_views import general_html, plan_html, plan_marks
 from neuropathy_massage.ui.safety import guarded
+from neuropathy_massage.ui.verdict import VerdictBar
 from neuropathy_massage.ui.views import advice, kb_or_default, not_computed, render, styles
 
+#: The id of the explorer's plan (the verdict bar links to it).
+PLAN_ANCHOR = "nm-plan"
 MARK_WORDS = {"ok": "suitable (dots on the map)", "avoid": "AVOID (diagonal lines on the map)"}
 
 
@@ -59,6 +62,7 @@ class Explorer(W.VBox):
         self.clear_regions.on_click(lambda _b: setattr(self.body_map, "selected", []))
         self.conditions = ConditionPicker(kb)
         self.result = W.HTML()
+        self.verdict = VerdictBar(target=PLAN_ANCHOR)  # the plan in a few words, in view and announced
         self.general = W.HTML(str(general_html(kb)))  # once on the page, not with every plan
         self.client_name = W.Text(description="Client name", placeholder="optional", style={"description_width": "initial"},
                                   layout=W.Layout(width="auto", max_width="100%"))
@@ -86,6 +90,7 @@ class Explorer(W.VBox):
             self.conditions,
         ], layout=W.Layout(flex="1 1 520px", min_width="280px"))
         results = W.VBox([
+            self.verdict,
             _heading("Your plan", 'Updated on every change. An emergency, then "stop and get help", always come first.'),
             self.result, self.general,
             _heading("Session plan handout", "A print-ready page with the choices, the plan, precautions and sources."),
@@ -133,6 +138,7 @@ class Explorer(W.VBox):
     def _failed(self) -> None:
         """The plan could not be worked out: withdraw every piece of advice and say so."""
         self.plan = None
+        self.verdict.show(None)
         self.result.value = not_computed()
         self.body_map.marks = {}
         self.regions_list.value = ""
@@ -146,8 +152,11 @@ class Explorer(W.VBox):
         guarded(self._failed)(self._update)()
 
     def _update(self) -> None:
-        self.plan = p = plan(self.selection, self.kb)
-        self.result.value = str(plan_html(p, self.kb, link_lessons=True, general=False))
+        previous, self.plan = self.plan, plan(self.selection, self.kb)
+        p = self.plan
+        self.result.value = str(plan_html(p, self.kb, link_lessons=True, general=False, previous=previous,
+                                          anchor=PLAN_ANCHOR))
+        self.verdict.show(p)
         marks = plan_marks(p)
         self.body_map.marks = marks
         self.regions_list.value = render("explorer_regions.html.j2", regions=[

@@ -46,19 +46,46 @@ class AreaGroup:
     name: str
     region: RegionPlan  # the first of them: its status, limit and techniques hold for all
     reasons: tuple[str, ...]
+    #: What changed since the previous plan: "new", "changed" or "" (wording.CHANGE_MARKS).
+    change: str = ""
 
 
-def area_groups(p: Plan, kb: Knowledge, status: str) -> list[AreaGroup]:
-    """The plan's regions of this status, grouped where the advice is the same word for word."""
+def _advice(r: RegionPlan, kb: Knowledge, setting: str) -> tuple:
+    """Everything a plan says about one region, to compare (same advice) and to diff (changed)."""
+    return (r.status, r.pressure_cap, tuple((t.id, t.max_pressure, t.adaptations) for t in r.techniques),
+            tuple(wording.region_reasons(r, kb, setting)))
+
+
+def changes(p: Plan, previous: Plan | None, kb: Knowledge) -> dict[str, str]:
+    """Region id -> "new" (not chosen before) or "changed" (other advice than before); none for
+    the first plan of a page."""
+    if previous is None:
+        return {}
+    before = {r.region: _advice(r, kb, previous.selection.setting) for r in previous.regions}
+    out = {}
+    for r in p.regions:
+        if r.region not in before:
+            out[r.region] = "new"
+        elif before[r.region] != _advice(r, kb, p.selection.setting):
+            out[r.region] = "changed"
+    return out
+
+
+def area_groups(p: Plan, kb: Knowledge, status: str, changed: Mapping[str, str] | None = None) -> list[AreaGroup]:
+    """The plan's regions of this status, grouped where the advice is the same word for word
+    (marked "new" when every area of a group is new, "changed" when any changed)."""
     setting = p.selection.setting
+    changed = changed or {}
     groups: dict[tuple, list[RegionPlan]] = {}
     for r in p.regions:
-        if r.status != status:
-            continue
-        reasons = tuple(wording.region_reasons(r, kb, setting))
-        techniques = tuple((t.id, t.max_pressure, t.adaptations) for t in r.techniques)
-        groups.setdefault((r.pressure_cap, techniques, reasons), []).append(r)
-    return [AreaGroup(wording.areas_name(kb, [r.region for r in rs]), rs[0], key[2]) for key, rs in groups.items()]
+        if r.status == status:
+            groups.setdefault(_advice(r, kb, setting), []).append(r)
+    out = []
+    for key, rs in groups.items():
+        marks = {changed.get(r.region, "") for r in rs}
+        change = "new" if marks == {"new"} else ("changed" if marks - {""} else "")
+        out.append(AreaGroup(wording.areas_name(kb, [r.region for r in rs]), rs[0], key[3], change))
+    return out
 
 
 def general_precautions(kb: Knowledge | None = None) -> tuple[Precaution, ...]:
@@ -67,20 +94,24 @@ def general_precautions(kb: Knowledge | None = None) -> tuple[Precaution, ...]:
 
 
 def plan_html(p: Plan, kb: Knowledge | None = None, *, show_sources: bool = True,
-              link_lessons: bool = False, course: Course | None = None, general: bool = True) -> Fragment:
+              link_lessons: bool = False, course: Course | None = None, general: bool = True,
+              previous: Plan | None = None, anchor: str = "") -> Fragment:
     """A plan as HTML: stop-and-refer first, then regions to avoid, techniques, precautions, sources.
 
     With `general=False` the precautions that hold in every session are left out (the page shows
-    them once, elsewhere) and a line says so."""
+    them once, elsewhere) and a line says so. With `previous` (the plan before the last change),
+    what changed is marked in a word and a shape. `anchor` gives the plan an id to link to."""
     kb = kb_or_default(kb)
     cited = sources(p.sources, kb)
     shown = [x for x in p.precautions if general or not kb.precautions[x.id].general]
+    changed = changes(p, previous, kb)
     html = render(
         "plan.html.j2", plan=p, kb=kb, scale=scale_names(kb), show_sources=show_sources, sources=cited,
         lesson_links=lesson_links(course) if link_lessons else {},
         referrals=[t for t in (wording.referral(c, kb) for c in p.referrals) if t],
         red_flags=[kb.conditions[c].name for c in p.red_flags],
-        avoid=area_groups(p, kb, "avoid"), ok=area_groups(p, kb, "ok"),
+        avoid=area_groups(p, kb, "avoid", changed), ok=area_groups(p, kb, "ok", changed), anchor=anchor,
+        stop_is_new=previous is not None and p.stop_and_refer and not previous.stop_and_refer,
         precautions=shown, general_left_out=len(shown) < len(p.precautions),
     )
     return Fragment(html, p.sources, "plan")
