@@ -142,3 +142,38 @@ def test_each_stored_page_shows_a_general_precaution_at_most_once(path):
         for cell in json.loads(path.read_text(encoding="utf-8"))["cells"] for out in cell.get("outputs", ()))
     for x in general_precautions(KB):
         assert html.count(f"<strong>{x.name}.</strong>") <= 1, f"{path.name}: {x.name!r} more than once"
+
+
+@pytest.mark.parametrize("cid, at", [(c, a) for c, a, s in CASES if not s])
+def test_the_summary_says_stop_or_counts_the_areas_and_the_limit(cid, at):
+    p = plan_for(cid, at)
+    summary = wording.plan_summary(p)
+    if p.stop_and_refer:
+        assert wording.SUMMARY_STOP in summary and (wording.SUMMARY_EMERGENCY in summary) == p.emergency
+        return
+    assert "STOP" not in summary and summary.startswith(f"{len(p.regions)} areas")
+    caps = [r.pressure_cap for r in p.regions if r.status == "ok"]
+    if caps and min(caps) < 5:
+        assert summary.endswith(f"pressure limit {min(caps)} of 5")
+    avoided = sum(r.status == "avoid" for r in p.regions)
+    assert (f"({avoided} to avoid)" in summary) == bool(avoided)
+
+
+def test_the_explorer_marks_what_changed_and_announces_the_summary():
+    ex = Explorer(KB)
+    assert ex.verdict.summary == wording.SUMMARY_NONE and ex.verdict.level == "none"
+    ex.body_map.selected = [FEET[0]]
+    assert wording.CHANGE_MARKS["new"] in visible(ex.result.value)  # the area is new
+    assert ex.verdict.level == "ok" and ex.verdict.summary.startswith("1 area")
+    capping = min(KB.symptoms, key=lambda s: KB.symptoms[s].pressure_cap)
+    ex.symptoms.value = (capping,)
+    seen = visible(ex.result.value)
+    assert wording.CHANGE_MARKS["changed"] in seen and wording.CHANGE_MARKS["new"] not in seen
+    ex.symptoms.value = (capping,)  # no change: nothing marked
+    ex.notes.value = "x"
+    stop = next(c for c, x in KB.conditions.items() if x.whole_session and x.whole_session.action == "stop_and_refer")
+    ex.add(stop)
+    assert ex.verdict.level in ("stop", "emergency") and wording.SUMMARY_STOP in ex.verdict.summary
+    assert visible(ex.result.value).startswith(wording.CHANGE_MARKS["new"]) or KB.conditions[stop].urgency == "emergency"
+    ex.remove(stop)
+    assert ex.verdict.level == "ok" and "STOP" not in ex.verdict.summary
