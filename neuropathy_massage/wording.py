@@ -44,6 +44,8 @@ SUMMARY_NONE = "No areas chosen yet"
 CHANGE_MARKS = {"new": "✚ New", "changed": "◆ Changed"}
 #: The heading of the precautions that hold in every session (shown once on a page).
 GENERAL_HEADING = "In every session"
+#: Beside a plan that stops, which shows only the precautions of an emergency (plan_views.STOPPED_GROUPS).
+STOPPED_PRECAUTIONS = "The other precautions are for a session with massage, and this session has none."
 #: Beside a plan shown without them.
 GENERAL_NOTE = "The precautions that hold in every session are shown once on this page, not with each plan."
 #: The plain label of each kind of condition (records.KINDS), and what it asks of the reader.

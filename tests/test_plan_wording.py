@@ -177,3 +177,14 @@ def test_the_explorer_marks_what_changed_and_announces_the_summary():
     assert visible(ex.result.value).startswith(wording.CHANGE_MARKS["new"]) or KB.conditions[stop].urgency == "emergency"
     ex.remove(stop)
     assert ex.verdict.level == "ok" and "STOP" not in ex.verdict.summary
+
+
+def test_the_print_button_carries_the_plan_as_it_is_now():
+    ex = Explorer(KB)
+    ex.body_map.selected = [FEET[0]]
+    assert "<svg" in ex.print_plan.document and f'id="region-{FEET[0]}"' in ex.print_plan.document
+    ex.client_name.value = "Sam"
+    assert "Session plan for Sam" in ex.print_plan.document
+    stop = next(c for c, x in KB.conditions.items() if x.whole_session and x.whole_session.action == "stop_and_refer")
+    ex.add(stop)
+    assert wording.STOP in visible(ex.print_plan.document)

@@ -22,6 +22,7 @@ from neuropathy_massage.ui.body_map import BodyMap
 from neuropathy_massage.ui.notes import SessionNotes
 from neuropathy_massage.ui.handout import MAX_NAME, MAX_NOTES, SETTING_NAMES, download_link_html, handout_html
 from neuropathy_massage.ui.pickers import ConditionPicker, SymptomPicker
+from neuropathy_massage.ui.printing import PrintButton
 from neuropathy_massage.ui.plan_views import general_html, plan_html, plan_marks
 from neuropathy_massage.ui.safety import guarded
 from neuropathy_massage.ui.verdict import VerdictBar
@@ -74,6 +75,8 @@ class Explorer(W.VBox):
                                 layout=W.Layout(width="auto"))
         self.prepare.on_click(lambda _b: self.prepare_handout())
         self.handout_for = W.HTML()
+        # the plan as it is now, printed alone on A4 (the handout's document, with the body map)
+        self.print_plan = PrintButton(label="Print the plan")
         self.download = W.HTML()
         self.session_notes = SessionNotes(kb, client_name=self.client_name)
         for widget in (self.result, self.regions_list, self.body_map, self.handout_for, self.download, self.session_notes):
@@ -92,7 +95,7 @@ class Explorer(W.VBox):
         results = W.VBox([
             self.verdict,
             _heading("Your plan", 'Updated on every change. An emergency, then "stop and get help", always come first.'),
-            self.result, self.general,
+            self.result, self.general, self.print_plan,
             _heading("Session plan handout", "A print-ready page with the choices, the plan, precautions and sources."),
             self.client_name, self.notes, self.prepare, self.handout_for, self.download,
         ], layout=W.Layout(flex="1 1 420px", min_width="280px"))
@@ -144,6 +147,7 @@ class Explorer(W.VBox):
         self.regions_list.value = ""
         self.download.value = ""
         self.handout_for.value = ""
+        self.print_plan.document = ""
         self.session_notes.show(None)
 
     def update(self) -> None:
@@ -172,7 +176,10 @@ class Explorer(W.VBox):
         self._withdraw_handout()
 
     def _withdraw_handout(self) -> None:
-        """A handout made before a change is no longer the plan: take its link away."""
+        """A handout made before a change is no longer the plan: take its link away (the print
+        button always carries the plan as it is now: a few milliseconds to render)."""
+        if self.plan is not None:
+            self.print_plan.document = self.handout()
         stale = bool(self.download.value)
         self.download.value = ""
         self.handout_for.value = render("handout_note.html.j2", prepared=False, changed=stale,

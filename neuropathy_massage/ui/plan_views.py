@@ -22,6 +22,9 @@ MARKS = ("selected", "ok", "avoid")
 MARK_WORDS = {"selected": "selected", "ok": "suitable", "avoid": "AVOID"}
 #: The static body map's display size (views.FIGURE_WIDTHS): a tall figure, legible at 420 px.
 BODY_MAP_SIZE = "medium"
+#: The precaution groups (precautions.yaml `group`) a plan that stops still shows: no massage
+#: happens, so only what to do if the client becomes unwell matters.
+STOPPED_GROUPS = ("emergency",)
 
 
 def plan_marks(p: Plan) -> dict[str, str]:
@@ -93,6 +96,18 @@ def general_precautions(kb: Knowledge | None = None) -> tuple[Precaution, ...]:
     return tuple(x for x in kb_or_default(kb).precautions.values() if x.general)
 
 
+def shown_sources(p: Plan, kb: Knowledge, precautions) -> tuple[str, ...]:
+    """The sources of what a plan view shows: the recorded conditions, the chosen symptoms, the
+    techniques offered and the precautions shown (a plan's own `sources` also hold those of the
+    precautions a view leaves out)."""
+    sel = p.selection
+    ids = [s for c in sel.conditions for s in kb.conditions[c.id].sources]
+    ids += [s for sid in sel.symptoms for s in kb.symptoms[sid].sources]
+    ids += [s for r in p.regions for t in r.techniques for s in t.sources]
+    ids += [s for x in precautions for s in kb.precautions[x.id].sources]
+    return tuple(s.id for s in kb.cite(ids))
+
+
 def plan_html(p: Plan, kb: Knowledge | None = None, *, show_sources: bool = True,
               link_lessons: bool = False, course: Course | None = None, general: bool = True,
               previous: Plan | None = None, anchor: str = "") -> Fragment:
@@ -102,9 +117,13 @@ def plan_html(p: Plan, kb: Knowledge | None = None, *, show_sources: bool = True
     them once, elsewhere) and a line says so. With `previous` (the plan before the last change),
     what changed is marked in a word and a shape. `anchor` gives the plan an id to link to."""
     kb = kb_or_default(kb)
-    cited = sources(p.sources, kb)
     shown = [x for x in p.precautions if general or not kb.precautions[x.id].general]
+    stopped_left_out = p.stop_and_refer and any(kb.precautions[x.id].group not in STOPPED_GROUPS for x in shown)
+    if p.stop_and_refer:
+        shown = [x for x in shown if kb.precautions[x.id].group in STOPPED_GROUPS]
     changed = changes(p, previous, kb)
+    cited_ids = shown_sources(p, kb, shown)
+    cited = sources(cited_ids, kb)
     html = render(
         "plan.html.j2", plan=p, kb=kb, scale=scale_names(kb), show_sources=show_sources, sources=cited,
         lesson_links=lesson_links(course) if link_lessons else {},
@@ -112,9 +131,10 @@ def plan_html(p: Plan, kb: Knowledge | None = None, *, show_sources: bool = True
         red_flags=[kb.conditions[c].name for c in p.red_flags],
         avoid=area_groups(p, kb, "avoid", changed), ok=area_groups(p, kb, "ok", changed), anchor=anchor,
         stop_is_new=previous is not None and p.stop_and_refer and not previous.stop_and_refer,
-        precautions=shown, general_left_out=len(shown) < len(p.precautions),
+        precautions=shown, stopped_left_out=stopped_left_out,
+        general_left_out=not general and any(kb.precautions[x.id].general for x in p.precautions),
     )
-    return Fragment(html, p.sources, "plan")
+    return Fragment(html, cited_ids, "plan")
 
 
 def general_html(kb: Knowledge | None = None, exclude=()) -> Fragment:
