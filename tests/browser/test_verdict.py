@@ -51,8 +51,14 @@ def test_stop_is_in_view_and_announced_after_adding_a_clot(course_server, sized_
     expect(page.locator(".nm-verdict-text")).to_contain_text("1 area", timeout=TIMEOUT_MS)
     condition = page.get_by_label("Condition", exact=True)
     condition.scroll_into_view_if_needed()
-    condition.select_option(label=CLOT)
-    expect(page.get_by_label("Where it applies", exact=True)).to_have_value("For the whole session", timeout=TIMEOUT_MS)
+    scope = page.get_by_label("Where it applies", exact=True)
+    condition.select_option(label="Open wound, cut, blister or ulcer")  # a condition placed on an area
+    expect(scope).to_contain_text("Left sole of foot", timeout=TIMEOUT_MS)
+    scope.select_option(label="Left sole of foot")
+    condition.select_option(label=CLOT)  # "Where" offers only the clot's scopes, from the first
+    expect(scope).to_have_value("For the whole session", timeout=TIMEOUT_MS)
+    offered = scope.evaluate("s => [...s.options].map(o => o.text.replace(/\\u00a0/g, ' ').trim())")
+    assert "Left sole of foot" not in offered and "Left lower leg" in offered, offered
     add = page.get_by_role("button", name="Add condition")
     add.click()
     expect(live).to_contain_text("STOP", timeout=TIMEOUT_MS)
@@ -86,7 +92,8 @@ def test_stop_is_in_view_and_announced_after_adding_a_clot(course_server, sized_
         helpers.save_screenshot(page, f"verdict-{width}-plan")
 
     # removing the clot: the summary is polite again, in the same region
-    page.get_by_label(f"{CLOT} — for the whole session", exact=True).uncheck()
+    # (a click, not uncheck(): the unticked box goes away with the condition it recorded)
+    page.get_by_label(f"{CLOT} — for the whole session", exact=True).click()
     expect(live).not_to_contain_text("STOP", timeout=TIMEOUT_MS)
     assert live.get_attribute("aria-live") == "polite"
     helpers.assert_no_error_output(page)
