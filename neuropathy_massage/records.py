@@ -160,6 +160,8 @@ class Precaution(Sourced):
     #: the precautions of a group, never a hand-typed list of ids.
     group: str
     when: Trigger
+    #: True for a precaution that holds in every session: a page shows it once, not with every plan.
+    general: bool = False
 
 
 Action = Literal["avoid", "cap_pressure", "stop_and_refer", "adapt"]

@@ -36,6 +36,18 @@ NO_TECHNIQUE = {
     "therapist": "The course has no therapist technique for this area.",
     "self": "The course has no self-care routine for this area.",
 }
+#: The plan in a few words, for the status bar and the announcement after each change.
+SUMMARY_STOP = "STOP — do not massage and refer"
+SUMMARY_EMERGENCY = "EMERGENCY — call the emergency number now"
+SUMMARY_NONE = "No areas chosen yet"
+#: How the plan marks what changed since the last change: a word and a shape, not only colour.
+CHANGE_MARKS = {"new": "✚ New", "changed": "◆ Changed"}
+#: The heading of the precautions that hold in every session (shown once on a page).
+GENERAL_HEADING = "In every session"
+#: Beside a plan that stops, which shows only the precautions of an emergency (plan_views.STOPPED_GROUPS).
+STOPPED_PRECAUTIONS = "The other precautions are for a session with massage, and this session has none."
+#: Beside a plan shown without them.
+GENERAL_NOTE = "The precautions that hold in every session are shown once on this page, not with each plan."
 #: The plain label of each kind of condition (records.KINDS), and what it asks of the reader.
 KIND_LABEL = {
     "red_flag": "Stop and get help",
@@ -87,6 +99,11 @@ def _lower(name: str) -> str:
     return name[:1].lower() + name[1:]
 
 
+def _lower_name(name: str) -> str:
+    """A condition's name mid-sentence: lower-cased unless it starts with an abbreviation ("DVT")."""
+    return name if name[:2].isupper() else _lower(name)
+
+
 def area_name(kb: Knowledge, region: str, reach: str) -> str:
     """What `reach` covers from a region, in words: "left sole of foot", "left foot", "left arm"."""
     r = kb.regions[region]
@@ -95,6 +112,24 @@ def area_name(kb: Knowledge, region: str, reach: str) -> str:
     if reach == "segment":
         return f"{r.side} {SEGMENT_NAMES[r.segment]}"
     return _lower(r.name)
+
+
+def areas_name(kb: Knowledge, regions) -> str:
+    """Several areas with the same advice in one name: "Left and right sole of foot, toes; left palm"
+    (each side's own name without its side word, both sides together where both are chosen)."""
+    chosen = [r for r in kb.regions if r in set(regions)]
+    sides: dict[str, set[str]] = {}
+    bare = {}
+    for rid in chosen:
+        r = kb.regions[rid]
+        word = r.side.capitalize() + " "
+        bare[r.area] = _lower(r.name[len(word):]) if r.name.startswith(word) else _lower(r.name)
+        sides.setdefault(r.area, set()).add(r.side)
+    groups: dict[str, list[str]] = {}
+    for area, on in sides.items():
+        groups.setdefault(" and ".join(s for s in ("left", "right") if s in on), []).append(bare[area])
+    text = "; ".join(f"{side} {', '.join(names)}" for side, names in groups.items())
+    return text[:1].upper() + text[1:]
 
 
 def touches_text(kb: Knowledge, technique_id: str) -> str:
@@ -132,13 +167,14 @@ def spread_words(kb: Knowledge, condition_id: str) -> str:
 
 
 def _where(kb: Knowledge, condition_id: str, at: Optional[str]) -> str:
-    """Where a condition was recorded, and how far it reaches when that is more than one area."""
+    """Where a condition was recorded, and how far it reaches when that is more than one area (no
+    brackets: a condition's own name may hold some, and brackets in brackets read badly)."""
     if at is None:
         return ""
     c = kb.conditions[condition_id]
     if c.spread == "region":
-        return f" ({kb.regions[at].name})"
-    return f" (recorded on {_lower(kb.regions[at].name)}: it concerns the whole {area_name(kb, at, c.spread)})"
+        return f", at the {_lower(kb.regions[at].name)}"
+    return f", recorded at the {_lower(kb.regions[at].name)}, for the whole {area_name(kb, at, c.spread)}"
 
 
 def _response(kb: Knowledge, condition_id: str, at: Optional[str]):
@@ -171,10 +207,11 @@ def footprint_reason(out: "FootprintOut", kb: Knowledge, region: str) -> str:
     t = kb.techniques[out.technique]
     c = kb.conditions[out.condition]
     if out.blocked is None:
-        return f"{t.name} is left out: {NO_HEAT} for the whole session ({c.name})."
+        return f"{t.name} is left out: {NO_HEAT} for the whole session, because of {_lower_name(c.name)}."
     touches = t.touches_reason.format(area=area_name(kb, region, t.touches))
     problem = "an area to leave alone" if out.because == "avoid" else "an area kept from heat and warm water"
-    return f"{t.name} is left out here: {touches}, so it would reach {problem}: the {area_name(kb, out.blocked, 'region')} ({c.name})."
+    return (f"{t.name} is left out here: {touches}, so it would reach {problem}: the "
+            f"{area_name(kb, out.blocked, 'region')}, because of {_lower_name(c.name)}.")
 
 
 def stop_reason(stop: "StopReason", kb: Knowledge) -> str:
@@ -189,11 +226,11 @@ def care_reason(note: "Noted", kb: Knowledge) -> str:
 
 
 def joint_reason(note: "Noted", kb: Knowledge) -> str:
-    return f"{JOINTS_GENTLE} ({kb.conditions[note.condition].name})."
+    return f"{kb.conditions[note.condition].name}: {_lower(JOINTS_GENTLE)}."
 
 
 def clearance_reason(condition_id: str, kb: Knowledge) -> str:
-    return f"{CLEARANCE} ({kb.conditions[condition_id].name})."
+    return f"{kb.conditions[condition_id].name}: {_lower(CLEARANCE)}."
 
 
 def referral(condition_id: str, kb: Knowledge) -> str:
@@ -230,6 +267,23 @@ def whole_plan_reasons(p: "Plan", kb: Knowledge) -> list[str]:
     joint movement, and what to adapt."""
     return ([clearance_reason(c, kb) for c in p.clearance] + [joint_reason(n, kb) for n in p.gentle_joints]
             + [care_reason(n, kb) for n in p.care])
+
+
+def plan_summary(p: "Plan") -> str:
+    """The plan in a few words: "STOP — do not massage and refer", or "3 areas (1 to avoid),
+    pressure limit 2 of 5"."""
+    if p.stop_and_refer:
+        return f"{SUMMARY_EMERGENCY}. {SUMMARY_STOP}" if p.emergency else SUMMARY_STOP
+    if not p.regions:
+        return SUMMARY_NONE
+    n = len(p.regions)
+    avoid = sum(r.status == "avoid" for r in p.regions)
+    text = f"{n} area{'s' if n != 1 else ''}" + (f" ({avoid} to avoid)" if avoid else "")
+    caps = [r.pressure_cap for r in p.regions if r.status == "ok" and r.pressure_cap is not None]
+    if not caps:
+        return text + ", no massage on them" if avoid == n else text
+    low = min(caps)
+    return text + (f", pressure limit {low} of 5" if low < 5 else ", no pressure limit from symptoms or conditions")
 
 
 def plan_dict(p: "Plan", kb: Knowledge) -> dict:

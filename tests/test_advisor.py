@@ -64,7 +64,7 @@ def test_a_clot_stops_everything_wherever_it_is_placed(where):
     assert p.stop_and_refer and p.stop_reasons == (StopReason("clot", where),)
     assert all(r.status == "avoid" and r.stopped and r.techniques == () for r in p.regions)
     assert wording.region_reasons(p.regions[0], KB) == [wording.STOPPED_REGION]
-    where_words = "" if where is None else " (Left sole)"
+    where_words = "" if where is None else ", at the left sole"
     assert wording.referral_reasons(p, KB) == [f"Clot{where_words}: A clot can move.",
                                                f"{wording.URGENCY['urgent']}: See a doctor urgently."]
 
@@ -99,7 +99,7 @@ def test_a_local_limit_applies_only_where_it_is_placed():
     p = advise([], ["left_sole", "right_sole"], [("low_feeling", "left_sole")])
     assert p.region("left_sole").pressure_cap == 2
     assert p.region("left_sole").limits == (Limit(2, condition="low_feeling", at="left_sole"),)
-    assert wording.limit_reason(p.region("left_sole").limits[0], KB) == "Low feeling (Left sole): Feedback cannot be trusted here."
+    assert wording.limit_reason(p.region("left_sole").limits[0], KB) == "Low feeling, at the left sole: Feedback cannot be trusted here."
     right = p.region("right_sole")
     assert right.pressure_cap == 5 and right.limits == ()
     assert [(t.id, t.max_pressure, t.own_maximum) for t in right.techniques] == [("glide", 3, True), ("knead", 4, True)]
@@ -122,7 +122,7 @@ def test_a_wound_on_the_sole_takes_the_tub_off_the_whole_foot_with_the_reason():
     assert toes.footprint_out == (FootprintOut("tub", "left_sole", "wound", "left_sole", "avoid"),)
     assert wording.region_reasons(toes, KB, "self")[-1] == (
         "Tub is left out here: the tub puts the whole left foot in water, so it would reach an area to leave alone: "
-        "the left sole (Wound).")
+        "the left sole, because of wound.")
     assert [t.id for t in p.region("right_sole").techniques] == ["tub"]  # the other foot keeps it
     assert p.to_dict(KB)["regions"][1]["footprint_out"] == [
         {"technique": "tub", "touches": "limb", "blocked_region": "left_sole", "condition": "wound",
@@ -140,7 +140,7 @@ def test_a_no_heat_condition_spreads_over_the_foot_and_takes_the_warm_water_out(
         r = p.region(rid)
         assert r.pressure_cap == 2 and r.limits == (Limit(2, condition="cold_foot", at="left_toes"),)
         assert r.footprint_out == (FootprintOut("tub", rid, "cold_foot", "left_toes", "no_heat"),)
-    assert "recorded on left toes: it concerns the whole left foot" in wording.limit_reason(
+    assert "recorded at the left toes, for the whole left foot" in wording.limit_reason(
         p.region("left_sole").limits[0], KB)
     assert p.region("right_sole").pressure_cap == 5 and [t.id for t in p.region("right_sole").techniques] == ["tub"]
 
@@ -169,7 +169,7 @@ def test_adapt_gentle_joints_clearance_and_balance_are_for_the_whole_plan():
     assert p.region("left_palm").pressure_cap == 5  # adapt leaves the limit alone
     assert p.affects_balance and {"steady", "sugar_ready"} <= set(precautions(p))
     assert wording.whole_plan_reasons(p, KB) == [
-        f"{wording.CLEARANCE} (Sugar).", f"{wording.JOINTS_GENTLE} (Sugar).", "Sugar: Keep sugar to hand."]
+        f"Sugar: {wording.CLEARANCE[:1].lower()}{wording.CLEARANCE[1:]}.", f"Sugar: {wording.JOINTS_GENTLE[:1].lower()}{wording.JOINTS_GENTLE[1:]}.", "Sugar: Keep sugar to hand."]
 
 
 def test_self_massage_uses_the_lower_self_care_limit():

@@ -79,9 +79,9 @@ def test_every_control_is_labelled(ex):
     for sid, box in ex.symptoms.boxes.items():
         assert box.description == KB.symptoms[sid].name
     c = ex.conditions
-    for w in (ex.setting, c.condition, c.where, c.placed, ex.client_name, ex.notes, *c.quick.values()):
+    for w in (ex.setting, c.condition, c.where, ex.client_name, ex.notes, *c.quick.values()):
         assert w.description.strip(), w
-    for b in (c.add_button, c.remove_button, ex.clear_regions):
+    for b in (c.add_button, ex.clear_regions):
         assert b.description.strip()
     rows = [r for r in ex.symptoms.children if "nm-symptom" in r._dom_classes]
     assert len(rows) == len(KB.symptoms)
@@ -119,10 +119,10 @@ def test_a_condition_that_avoids_its_region(ex):
     out = result(ex)
     assert f"AVOID {KB.regions[SOLE].name}" in out and KB.conditions[wound].at_region.reason in out
     assert ex.body_map.marks == {SOLE: "avoid", OTHER_SOLE: "ok"}
-    assert [label for label, _ in c.placed.options] == [f"{KB.conditions[wound].name} — at {KB.regions[SOLE].name}"]
-    c.placed.value = c.placed.options[0][1]
-    c.remove_button.click()
-    assert "AVOID" not in result(ex) and c.placed.options == ()
+    assert c.recorded_labels() == [f"{KB.conditions[wound].name} — at {KB.regions[SOLE].name}"]
+    assert all(box.value is True for box in c.recorded.children)  # recorded = ticked
+    c.untick(wound, SOLE)
+    assert "AVOID" not in result(ex) and c.recorded_labels() == [] and "Removed" in text(c.message.value)
 
 
 def test_a_condition_on_an_unchosen_region_chooses_it(ex):
@@ -201,9 +201,8 @@ def test_quick_checkboxes_record_whole_session_conditions_and_follow_the_list(ex
     cid, box = next(iter(ex.conditions.quick.items()))
     box.value = True
     assert PlacedCondition(id=cid) in ex.selection.conditions and ex.plan.reduced_sensation
-    assert [label for label, _ in ex.conditions.placed.options] == [f"{KB.conditions[cid].name} — for the whole session"]
-    ex.conditions.placed.value = ex.conditions.placed.options[0][1]
-    ex.conditions.remove_button.click()
+    assert ex.conditions.recorded_labels() == [f"{KB.conditions[cid].name} — for the whole session"]
+    ex.conditions.untick(cid)
     assert box.value is False and not ex.selection.conditions
 
 

@@ -23,10 +23,14 @@ from neuropathy_massage.ui.notes import SessionNotes
 from neuropathy_massage.ui.handout import MAX_NAME, MAX_NOTES, SETTING_NAMES, download_link_html, handout_html
 from neuropathy_massage.ui.intake import Intake
 from neuropathy_massage.ui.pickers import ConditionPicker, SymptomPicker
-from neuropathy_massage.ui.plan_views import plan_html, plan_marks
+from neuropathy_massage.ui.printing import PrintButton
+from neuropathy_massage.ui.plan_views import general_html, plan_html, plan_marks
 from neuropathy_massage.ui.safety import guarded
+from neuropathy_massage.ui.verdict import VerdictBar
 from neuropathy_massage.ui.views import advice, kb_or_default, not_computed, render, styles
 
+#: The id of the explorer's plan (the verdict bar links to it).
+PLAN_ANCHOR = "nm-plan"
 MARK_WORDS = {"ok": "suitable (dots on the map)", "avoid": "AVOID (diagonal lines on the map)"}
 
 
@@ -60,6 +64,8 @@ class Explorer(W.VBox):
         self.clear_regions.on_click(lambda _b: setattr(self.body_map, "selected", []))
         self.conditions = ConditionPicker(kb)
         self.result = W.HTML()
+        self.verdict = VerdictBar(target=PLAN_ANCHOR)  # the plan in a few words, in view and announced
+        self.general = W.HTML(str(general_html(kb)))  # once on the page, not with every plan
         self.client_name = W.Text(description="Client name", placeholder="optional", style={"description_width": "initial"},
                                   layout=W.Layout(width="auto", max_width="100%"))
         self.notes = W.Textarea(description="Notes for the handout", placeholder="optional", rows=3,
@@ -70,6 +76,8 @@ class Explorer(W.VBox):
                                 layout=W.Layout(width="auto"))
         self.prepare.on_click(lambda _b: self.prepare_handout())
         self.handout_for = W.HTML()
+        # the plan as it is now, printed alone on A4 (the handout's document, with the body map)
+        self.print_plan = PrintButton(label="Print the plan")
         self.download = W.HTML()
         self.session_notes = SessionNotes(kb, client_name=self.client_name)
         for widget in (self.result, self.regions_list, self.body_map, self.handout_for, self.download, self.session_notes):
@@ -90,8 +98,9 @@ class Explorer(W.VBox):
             self.conditions,
         ], layout=W.Layout(flex="1 1 520px", min_width="280px"))
         results = W.VBox([
+            self.verdict,
             _heading("Your plan", 'Updated on every change. An emergency, then "stop and get help", always come first.'),
-            self.result,
+            self.result, self.general, self.print_plan,
             _heading("Session plan handout", "A print-ready page with the choices, the plan, precautions and sources."),
             self.client_name, self.notes, self.prepare, self.handout_for, self.download,
         ], layout=W.Layout(flex="1 1 420px", min_width="280px"))
@@ -137,11 +146,13 @@ class Explorer(W.VBox):
     def _failed(self) -> None:
         """The plan could not be worked out: withdraw every piece of advice and say so."""
         self.plan = None
+        self.verdict.show(None)
         self.result.value = not_computed()
         self.body_map.marks = {}
         self.regions_list.value = ""
         self.download.value = ""
         self.handout_for.value = ""
+        self.print_plan.document = ""
         self.session_notes.show(None)
 
     def update(self) -> None:
@@ -150,8 +161,11 @@ class Explorer(W.VBox):
         guarded(self._failed)(self._update)()
 
     def _update(self) -> None:
-        self.plan = p = plan(self.selection, self.kb)
-        self.result.value = str(plan_html(p, self.kb, link_lessons=True))
+        previous, self.plan = self.plan, plan(self.selection, self.kb)
+        p = self.plan
+        self.result.value = str(plan_html(p, self.kb, link_lessons=True, general=False, previous=previous,
+                                          anchor=PLAN_ANCHOR))
+        self.verdict.show(p)
         marks = plan_marks(p)
         self.body_map.marks = marks
         self.regions_list.value = render("explorer_regions.html.j2", regions=[
@@ -167,7 +181,10 @@ class Explorer(W.VBox):
         self._withdraw_handout()
 
     def _withdraw_handout(self) -> None:
-        """A handout made before a change is no longer the plan: take its link away."""
+        """A handout made before a change is no longer the plan: take its link away (the print
+        button always carries the plan as it is now: a few milliseconds to render)."""
+        if self.plan is not None:
+            self.print_plan.document = self.handout()
         stale = bool(self.download.value)
         self.download.value = ""
         self.handout_for.value = render("handout_note.html.j2", prepared=False, changed=stale,

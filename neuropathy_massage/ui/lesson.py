@@ -24,7 +24,7 @@ from neuropathy_massage.knowledge import Knowledge
 from neuropathy_massage.records import Selection
 from neuropathy_massage.ui import lesson_views as lv
 from neuropathy_massage.ui import cards, practice, search, tryits
-from neuropathy_massage.ui.plan_views import body_map, plan_html, plan_marks
+from neuropathy_massage.ui.plan_views import body_map, general_html, general_precautions, plan_html, plan_marks
 from neuropathy_massage.ui.progress import ProgressStore, ProgressView, track
 from neuropathy_massage.ui.quiz import Quiz
 from neuropathy_massage.ui.record import CompletionRecord, record_example
@@ -40,6 +40,9 @@ class LessonPage:
         self.course = course or load_course()
         self.lesson: Lesson = self.course.lesson(lesson_id)
         self.cited: dict[str, None] = {}
+        #: Precautions for every session: those this page has shown, and whether a plan left them out.
+        self.general_shown: set[str] = set()
+        self.general_owed = False
 
     # --------------------------------------------------------------- bookkeeping
     def _cite(self, shown, ids: Iterable[str] = ()):
@@ -79,7 +82,10 @@ class LessonPage:
         if trainers is not None:
             self._cite(trainers)
         nxt = self.course.next(self.lesson.id)
-        html = render("lesson_footer.html.j2", trainers=trainers or "",
+        general = ""
+        if self.general_owed and any(x.id not in self.general_shown for x in general_precautions(self.kb)):
+            general = self._cite(general_html(self.kb, exclude=self.general_shown))
+        html = render("lesson_footer.html.j2", trainers=trainers or "", general=general,
                       sources=sources(self.cited, self.kb, heading=False) if self.cited else "",
                       next=nxt, next_number=self.course.number(nxt.id) if nxt else None,
                       home=self.course.home, is_home=self.lesson.id == self.course.home.id)
@@ -99,6 +105,7 @@ class LessonPage:
         shown = [p for p in self.kb.precautions_in(*groups) if p.id in taught]
         if not shown:
             raise ValueError(f"lesson {self.lesson.id!r} teaches no precaution of the groups {groups}")
+        self.general_shown.update(p.id for p in shown if p.general)
         return self._cite(lv.precautions(shown))
 
     def red_flags(self) -> Fragment:
@@ -163,16 +170,19 @@ class LessonPage:
 
     def try_it(self, technique_id: Optional[str] = None) -> tryits.TechniqueTryIt:
         tid = self._technique(technique_id)
+        self.general_owed = True
         return self._cite(tryits.TechniqueTryIt(tid, self.kb), self.kb.techniques[tid].sources)
 
     def example(self, *symptom_ids: str, technique_id: Optional[str] = None) -> Fragment:
         """What the try-it shows for these symptoms (a worked example nbval compares)."""
-        return self._cite(lv.technique_try(self._technique(technique_id), symptom_ids, self.kb))
+        self.general_owed = True
+        return self._cite(lv.technique_try(self._technique(technique_id), symptom_ids, self.kb, general=False))
 
     def stepper(self, routine_id: str) -> practice.RoutineStepper:
         return practice.RoutineStepper(self._taught("routines", routine_id), self.kb)
 
     def self_care_planner(self, limb: str) -> practice.SelfCarePlanner:
+        self.general_owed = True
         return practice.SelfCarePlanner(limb, self.kb)
 
     # --------------------------------------------------------------- practice
@@ -180,15 +190,18 @@ class LessonPage:
                      conditions: Iterable = (), setting: str = "therapist") -> Fragment:
         """A worked example: the advisor's plan for a selection, with the body map."""
         p = plan(Selection.of(symptoms, regions, conditions, setting), self.kb)
-        return self._cite(body_map(plan_marks(p), self.kb) + plan_html(p, self.kb, show_sources=False))
+        self.general_owed = True
+        return self._cite(body_map(plan_marks(p), self.kb) + plan_html(p, self.kb, show_sources=False, general=False))
 
     def condition_placer(self, symptoms: Iterable[str] = (), setting: str = "therapist",
                          regions: Optional[Iterable[str]] = None) -> practice.ConditionPlacer:
+        self.general_owed = True
         return self._cite(practice.ConditionPlacer(regions=regions, symptoms=symptoms, kb=self.kb, setting=setting),
                           [s for c in self.kb.conditions.values() for s in c.sources])
 
     def cases(self) -> W.VBox:
         """Every case study of this lesson (case_studies.yaml, `lesson`), one after the other."""
+        self.general_owed = True
         views = [self._cite(practice.CaseStudyView(c.id, self.kb), c.sources) for c in self.kb.cases_for(self.lesson.id)]
         if not views:
             raise ValueError(f"case_studies.yaml has no case for lesson {self.lesson.id!r}")

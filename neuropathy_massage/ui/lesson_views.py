@@ -211,17 +211,21 @@ def technique_outcomes(technique_id: str, symptoms: Iterable[str], kb: Knowledge
     return p, tuple(TechniqueOutcome(tuple(names), *key) for key, names in groups.items())
 
 
-def technique_try(technique_id: str, symptoms: Iterable[str], kb: Knowledge | None = None) -> Fragment:
-    """The advisor's answer for one technique and these symptoms, with the reasons and when to stop."""
+def technique_try(technique_id: str, symptoms: Iterable[str], kb: Knowledge | None = None, *,
+                  general: bool = True) -> Fragment:
+    """The advisor's answer for one technique and these symptoms, with the reasons and when to stop
+    (with `general=False`, without the precautions for every session: the page shows them once)."""
     kb = kb_or_default(kb)
     tech = kb.techniques[technique_id]
     symptoms = tuple(symptoms)
     p, outcomes = technique_outcomes(technique_id, symptoms, kb)
-    shown = [kb.precautions[x.id] for x in p.precautions]
+    every = [kb.precautions[x.id] for x in p.precautions]
+    shown = [x for x in every if general or not x.general]
     html = render(
         "technique_try.html.j2", t=tech, plan=p, kb=kb, scale=scale_names(kb), outcomes=outcomes,
         chosen=[s.name for sid, s in kb.symptoms.items() if sid in symptoms],
         stop_precautions=[x for x in shown if x.group in STOP_GROUPS],
         other_precautions=[x for x in shown if x.group not in STOP_GROUPS],
+        general_left_out=len(shown) < len(every),
     )
     return Fragment(html, p.sources, f"try it: {tech.name}")

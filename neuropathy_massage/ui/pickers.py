@@ -83,6 +83,11 @@ class ConditionPicker(W.VBox):
     """Record conditions: quick whole-session checkboxes for the conditions that reduce sensation,
     and (unless `quick_only`) any condition placed for the whole session or at one area.
 
+    "Where it applies" offers only the scopes the chosen condition allows (its `whole_session`
+    response, its `regions`) and goes back to the first of them whenever the condition changes.
+    Every recorded condition is a ticked checkbox (`recorded`): untick it to remove it, so no list
+    needs Ctrl/Cmd-click and no separate Remove button.
+
     `regions` limits the areas offered; `chosen_regions` (set by the explorer) lists the areas
     already chosen first. `value` holds every placed condition."""
 
@@ -108,14 +113,14 @@ class ConditionPicker(W.VBox):
             self.where = W.Dropdown(description="Where it applies", style={"description_width": "initial"},
                                     layout=W.Layout(width="auto", max_width="100%"))
             self.add_button = W.Button(description="Add condition", layout=W.Layout(width="auto"))
-            self.placed = W.Select(options=[], rows=4, description="Conditions added",
-                                   style={"description_width": "initial"}, layout=W.Layout(width="auto", max_width="100%"))
-            self.remove_button = W.Button(description="Remove chosen condition", layout=W.Layout(width="auto"))
+            self.recorded_heading = _html()
+            self.recorded = W.VBox()
+            self.recorded.add_class("nm-recorded")
             self.condition.observe(lambda _c: self._refresh_where(reset=True), names="value")
             self.add_button.on_click(lambda _b: self._add_current())
-            self.remove_button.on_click(lambda _b: self._remove_chosen())
             self._refresh_where(reset=True)
-            children += [self.condition, self.where, self.add_button, self.placed, self.remove_button]
+            self._show_recorded(())
+            children += [self.condition, self.where, self.add_button, self.recorded_heading, self.recorded]
         super().__init__([*children, self.message], **kwargs)
         self.add_class("nm-condition-picker")
         self.quick_only = quick_only
@@ -146,7 +151,7 @@ class ConditionPicker(W.VBox):
             for cid, box in self.quick.items():
                 box.value = PlacedCondition(id=cid) in change["new"]
             if not self.quick_only:
-                self.placed.options = [(self.label(c), f"{c.id}@{c.region or ''}") for c in change["new"]]
+                self._show_recorded(change["new"])
                 self._refresh_where(reset=False)
         finally:
             self._syncing = False
@@ -192,10 +197,11 @@ class ConditionPicker(W.VBox):
     def _refresh_where(self, reset: bool) -> None:
         options = self._where_options()
         keep = self.where.value
-        self.where.options = options
         values = [v for _, v in options]
-        if values:
-            self.where.value = keep if (not reset and keep in values) else values[0]
+        with self.where.hold_sync():  # options and choice reach the page together: no stale choice
+            self.where.options = options
+            if values:
+                self.where.value = keep if (not reset and keep in values) else values[0]
 
     def _add_current(self) -> None:
         if self.condition.value is None or self.where.value is None:
@@ -207,10 +213,23 @@ class ConditionPicker(W.VBox):
             self.message.value = render("message.html.j2", text="That condition is already recorded there.",
                                         strong=False, status=True)
 
-    def _remove_chosen(self) -> None:
-        if self.placed.value is None:
-            self.message.value = render("message.html.j2", text="Choose a condition in the list first, then remove it.",
-                                        strong=False, status=True)
-            return
-        cid, _, region = str(self.placed.value).partition("@")
-        self.remove(cid, region or None)
+    def _show_recorded(self, placed) -> None:
+        """One ticked checkbox per recorded condition; unticking one removes it."""
+        boxes = []
+        for c in placed:
+            box = W.Checkbox(value=True, description=self.label(c), indent=False, layout=W.Layout(width="auto"),
+                             tooltip="Untick to remove")
+            box.observe(lambda change, c=c: None if change["new"] else self.remove(c.id, c.region), names="value")
+            boxes.append(box)
+        self.recorded.children = boxes
+        self.recorded_heading.value = render("recorded_heading.html.j2", text="Conditions recorded (untick one to remove it):"
+                                             if boxes else "Conditions recorded: none yet.")
+
+    def recorded_labels(self) -> list[str]:
+        """The labels of the recorded conditions' checkboxes, in order."""
+        return [box.description for box in self.recorded.children] if not self.quick_only else []
+
+    def untick(self, condition_id: str, region: Optional[str] = None) -> None:
+        """Untick a recorded condition's checkbox, as a learner would (for tests)."""
+        label = self.label(PlacedCondition(id=condition_id, region=region or None))
+        next(b for b in self.recorded.children if b.description == label).value = False

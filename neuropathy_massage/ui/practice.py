@@ -61,7 +61,7 @@ class ConditionPlacer(W.VBox):
         self.status.value = render("placer_status.html.j2", plan=p,
                                    avoided=[r.name for r in p.regions if r.status == "avoid"])
         self.body_map.value = str(body_map(plan_marks(p), self.kb))
-        self.plan_view.value = str(plan_html(p, self.kb, show_sources=False))
+        self.plan_view.value = str(plan_html(p, self.kb, show_sources=False, general=False))
 
 
 class RoutineStepper(W.VBox):
@@ -136,7 +136,7 @@ class SelfCarePlanner(W.VBox):
 
     def _refresh(self) -> None:
         self.selection = Selection.of(self.symptoms.value, self.regions, self.conditions.value, "self")
-        self.plan_view.value = str(plan_html(self.current_plan(), self.kb, show_sources=False))
+        self.plan_view.value = str(plan_html(self.current_plan(), self.kb, show_sources=False, general=False))
 
 
 def case_plan(case: CaseStudy, kb: Knowledge | None = None) -> Plan:
@@ -176,4 +176,4 @@ class CaseStudyView(W.VBox):
         self.feedback.value = feedback_html(self.case.choices[self.choice.value], self.case.choices,
                                             wrong="✘ Not the best choice.", best="The best choice is",
                                             marks=CASE_MARKS, points=self.case.teaching_points)
-        self.plan_view.value = str(plan_html(case_plan(self.case, self.kb), self.kb, show_sources=False))
+        self.plan_view.value = str(plan_html(case_plan(self.case, self.kb), self.kb, show_sources=False, general=False))

@@ -69,7 +69,7 @@ class TechniqueTryIt(_PickAndView):
 
     def update(self) -> None:
         if hasattr(self, "view"):
-            self.view.value = str(views.technique_try(self.technique_id, self.symptoms, self.kb))
+            self.view.value = str(views.technique_try(self.technique_id, self.symptoms, self.kb, general=False))
 
 
 class MechanismLinks(W.VBox):

@@ -95,7 +95,7 @@ stylesheet = static_file
 
 def styles() -> Markup:
     """The views' stylesheet as a <style> element (the lesson header and the explorer include it)."""
-    return render("styles.html.j2", css=stylesheet("views.css"))
+    return render("styles.html.j2", css=stylesheet("views.css") + "\n" + stylesheet("plan.css"))
 
 
 def scripts() -> Markup:
