@@ -285,6 +285,7 @@ class Bench:
         from _browser import load_page
 
         samples: dict[str, list] = collections.defaultdict(list)
+        readable: dict[str, list] = collections.defaultdict(list)
         records: dict[str, list] = collections.defaultdict(list)
         rounds = max(runs_main, runs_lessons)
         pool_total = self.pool_total(server) if preheated else 0
@@ -307,13 +308,17 @@ class Bench:
                     server.shutdown_kernel(res.kernel_id)
                     server.wait_kernel_gone(res.kernel_id, timeout=10)
                 samples[name].append(round(res.tti_s, 4) if res.ok and res.tti_s is not None else None)
+                readable[name].append(res.readable_s if res.ok else None)
                 records[name].append(res.as_dict())
                 log(f"  {mode} round {r + 1}/{rounds} {name}: "
-                    + (f"{res.tti_s:.3f}s (rendered {res.rendered_s:.3f}s, probe {res.probe} {res.probe_ms} ms)"
+                    + (f"{res.tti_s:.3f}s (readable {res.readable_s if res.readable_s is not None else float('nan'):.3f}s, "
+                       f"rendered {res.rendered_s:.3f}s, probe {res.probe} {res.probe_ms} ms)"
                        if res.ok else f"FAILED {res.error}"))
         floor_sum = summarize(samples[self.floor_name])
         out = {"server_command": server.argv, "how": server.how,
                "floor": {"summary": floor_sum, "samples": samples[self.floor_name],
+                         "readable": summarize(readable[self.floor_name]),
+                         "readable_samples": readable[self.floor_name],
                          "breakdown_median_ms": nav_breakdown(records[self.floor_name]),
                          "widgets": self.expected.get(self.floor_name), "probe": self.probe_kind.get(self.floor_name),
                          "errors": [x["error"] for x in records[self.floor_name] if x["error"]]},
@@ -323,6 +328,7 @@ class Bench:
             out["pages"][name] = {
                 "summary": s, "samples": samples[name],
                 "ratio_to_floor": ratio(s["median"], floor_sum["median"]),
+                "readable": summarize(readable[name]), "readable_samples": readable[name],
                 "widgets": self.expected.get(name), "stored_widget_views": self.stored_views.get(name),
                 "probe": self.probe_kind.get(name) or (records[name][0]["probe"] if records[name] else None),
                 "rendered_median_s": summarize([x["rendered_s"] for x in records[name]])["median"],
