@@ -6,7 +6,8 @@ query string bypassed the pool and started a fresh kernel; and it renders notebo
 start with `_` (drafts, the course's own unlisted pages). `CourseRenderHandler` drops those query
 arguments after authentication and answers 404 for a private path; `CourseVoila` uses it in place
 of Voila's render handler and refuses to start on an error in any configuration file it still
-reads (there should be none: `launch` passes the configuration itself).
+reads (there should be none: `launch` passes the configuration itself). Any other path is a
+course-styled 404 page (`CourseNotFoundHandler`, the template's 404.html), not tornado's bare one.
 
 Imported only when the server starts (it imports Voila and tornado).
 """
@@ -14,7 +15,9 @@ Imported only when the server starts (it imports Voila and tornado).
 from __future__ import annotations
 
 import tornado.web
+from jupyter_server.utils import url_path_join
 from voila.app import Voila
+from voila.handler import BaseVoilaHandler
 from voila.tornado.handler import TornadoVoilaHandler
 
 from neuropathy_massage.pages import is_private
@@ -36,6 +39,14 @@ class CourseRenderHandler(TornadoVoilaHandler):
         return result
 
 
+class CourseNotFoundHandler(BaseVoilaHandler):
+    """Every path no other handler takes: the course's 404 page (after authentication)."""
+
+    async def prepare(self):
+        await super().prepare()
+        raise tornado.web.HTTPError(404)
+
+
 class CourseVoila(Voila):
     raise_config_file_errors = True
 
@@ -45,4 +56,6 @@ class CourseVoila(Voila):
             if len(spec) >= 2 and spec[1] is TornadoVoilaHandler:
                 spec = (spec[0], CourseRenderHandler, *spec[2:])
             handlers.append(spec)
+        handlers.append((url_path_join(self.server_url, r"/.*"), CourseNotFoundHandler,
+                         {"voila_configuration": self.voila_configuration}))
         return handlers
