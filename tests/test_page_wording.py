@@ -205,3 +205,26 @@ def test_the_condition_placer_leaves_out_what_the_page_sets_out():
     for p in before:
         assert f"<strong>{p.name}.</strong>" not in placer.plan_view.value
     assert ELSEWHERE in placer.plan_view.value
+
+
+#: A label said twice ("Date   Date: ____"): a word, then the same word with a colon.
+DOUBLED_LABEL = re.compile(r"\b([A-Z][a-z]+)\s+\1:")
+
+
+def _text(html: str) -> str:
+    return " ".join(text for _, text in html_blocks(html))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_no_label_is_said_twice(path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    text = " ".join(_text(output_html(c)) for c in nb["cells"] if c["cell_type"] == "code")
+    assert not DOUBLED_LABEL.findall(text), f"{path.name}: doubled label: {DOUBLED_LABEL.findall(text)}"
+
+
+def test_the_record_document_says_each_label_once():
+    from neuropathy_massage.ui.record import record_document
+
+    text = _text(record_document({}, COURSE, KB, name="", day="2026-01-05"))
+    assert "Date" in text and not DOUBLED_LABEL.search(text), text[:300]
+    assert DOUBLED_LABEL.search("Date   Date: ____")
