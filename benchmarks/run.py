@@ -308,7 +308,7 @@ class Bench:
                     server.shutdown_kernel(res.kernel_id)
                     server.wait_kernel_gone(res.kernel_id, timeout=10)
                 samples[name].append(round(res.tti_s, 4) if res.ok and res.tti_s is not None else None)
-                readable[name].append(res.readable_s if res.ok else None)
+                readable[name].append(res.readable_s)  # measured before the probe: kept when the probe fails
                 records[name].append(res.as_dict())
                 log(f"  {mode} round {r + 1}/{rounds} {name}: "
                     + (f"{res.tti_s:.3f}s (readable {res.readable_s if res.readable_s is not None else float('nan'):.3f}s, "
