@@ -203,7 +203,7 @@ class PageResult:
 
 async def load_page(context, url: str, *, expected_widgets: int = 1, pane: str | None = None,
                     timeout: float = 60.0, probe: bool = True, keep_open: bool = False,
-                    cdp_metrics: bool = True):
+                    cdp_metrics: bool = True, probes=None):
     """Open `url` in a new page of `context` and measure TTI. Returns (PageResult, page or None)."""
     res = PageResult(url=url)
     page = await context.new_page()
@@ -231,7 +231,7 @@ async def load_page(context, url: str, *, expected_widgets: int = 1, pane: str |
         res.nav = await page.evaluate(JS_NAV)
         t_end = time.perf_counter()
         if probe:
-            found = await page.evaluate(JS_FIND_PROBE, PROBE_SELECTORS)
+            found = await page.evaluate(JS_FIND_PROBE, probes or PROBE_SELECTORS)
             if found:
                 kind, sel, idx = found
                 res.probe = kind

@@ -250,6 +250,11 @@ class Bench:
             pages += [n for n in self.names if n != self.explorer]
         return pages
 
+    def probes_for(self, name: str):
+        """The controls the round-trip probe may click: for the explorer a body-map area (a
+        symptom ticked with no area chosen leaves the plan unchanged, so the pane would not change)."""
+        return [("region", EXPLORER["regions"])] if name == self.explorer else None
+
     def pane_for(self, name: str) -> str | None:
         if name == self.floor_name:
             return FLOOR_UI["pane"]
@@ -264,7 +269,7 @@ class Bench:
         for name in [self.floor_name, *pages]:
             ctx = await browser.new_context()
             res, page = await load_page(ctx, server.url(name), expected_widgets=self.stored_views.get(name, 0),
-                                        pane=self.pane_for(name), timeout=self.args.page_timeout, keep_open=True)
+                                        pane=self.pane_for(name), timeout=self.args.page_timeout, keep_open=True, probes=self.probes_for(name))
             if page is not None:
                 settled = await settled_widget_count(page, quiet_s=1.0)
                 self.expected[name] = max(self.stored_views.get(name, 0), settled)
@@ -302,7 +307,7 @@ class Bench:
                     server.wait_settled(min_kernels=0, timeout=30, quiet_windows=1)
                 ctx = await browser.new_context()
                 res, _ = await load_page(ctx, server.url(name), expected_widgets=self.expected.get(name, 1),
-                                         pane=self.pane_for(name), timeout=self.args.page_timeout)
+                                         pane=self.pane_for(name), timeout=self.args.page_timeout, probes=self.probes_for(name))
                 await ctx.close()
                 if res.kernel_id:
                     server.shutdown_kernel(res.kernel_id)
@@ -430,7 +435,7 @@ class Bench:
         for name, key in ((self.explorer, "explorer"), (self.floor_name, "floor")):
             ctx = await browser.new_context()
             res, page = await load_page(ctx, server.url(name), expected_widgets=self.expected.get(name, 1),
-                                        pane=self.pane_for(name), timeout=self.args.page_timeout, keep_open=True)
+                                        pane=self.pane_for(name), timeout=self.args.page_timeout, keep_open=True, probes=self.probes_for(name))
             times, errors, actions = [], [], []
             if page is None or not res.ok:
                 out[key] = {"summary": summarize([]), "samples_ms": [], "errors": [res.error]}
