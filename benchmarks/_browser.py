@@ -8,6 +8,13 @@ Time to interactive (TTI) of a page = from `page.goto` until
      round-tripped to the kernel: the kernel's `idle` status for that click's `comm_msg` came
      back on the page's websocket (and, for the floor and the explorer, the result pane's text
      changed).
+Time to readable of a page = from navigation start until the page's first level-one heading and
+its first paragraph (inside #rendered_cells, the widget placeholders left out) are both laid out
+with a size and visible (`checkVisibility`: no `display: none`, `visibility: hidden` or zero
+opacity on them or an ancestor). A script added before the page's own (`add_init_script`) checks
+on every animation frame from the first one, so the figure is the frame the text could first be
+painted in, measured in the page (`performance.now()`, whose zero is navigation start), without
+the round trips of the test driver.
 Each measurement uses a fresh browser context: a new visitor, no cache.
 """
 
@@ -32,6 +39,29 @@ JS_LOADING_GONE = """() => { const l = document.getElementById('loading');
 JS_READY = """(n) => { const l = document.getElementById('loading');
   const gone = !l || !l.isConnected || getComputedStyle(l).display === 'none';
   return gone && document.querySelectorAll('.jupyter-widgets').length >= n; }"""
+
+#: Runs before the page's scripts: records in window.__courseReadableMs the first animation frame
+#: in which the first <h1> and the first <p> of the rendered cells are both visible.
+JS_READABLE_WATCH = """(() => {
+  const shown = (el) => {
+    if (!el) return false;
+    const r = el.getBoundingClientRect();
+    if (!(r.width > 0 && r.height > 0)) return false;
+    return el.checkVisibility ? el.checkVisibility({checkOpacity: true, checkVisibilityCSS: true}) : true;
+  };
+  const tick = () => {
+    const root = document.getElementById('rendered_cells');
+    if (root) {
+      const h1 = root.querySelector('h1');
+      const p = root.querySelector('p:not(.course-widget-placeholder)');
+      if (shown(h1) && shown(p)) { window.__courseReadableMs = performance.now(); return; }
+    }
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+})();"""
+
+JS_READABLE_MS = "() => (typeof window.__courseReadableMs === 'number' ? window.__courseReadableMs : null)"
 
 JS_WIDGET_COUNT = "() => document.querySelectorAll('.jupyter-widgets').length"
 
@@ -159,6 +189,7 @@ class PageResult:
     url: str
     ok: bool = False
     tti_s: float | None = None          # navigate -> interactive (probe round trip included)
+    readable_s: float | None = None     # navigation start -> first h1 and first paragraph visible (in-page clock)
     rendered_s: float | None = None     # navigate -> spinner gone and widgets present
     probe: str = "none"
     probe_ms: float | None = None       # click -> kernel idle for it (ms)
@@ -175,7 +206,7 @@ class PageResult:
 
 async def load_page(context, url: str, *, expected_widgets: int = 1, pane: str | None = None,
                     timeout: float = 60.0, probe: bool = True, keep_open: bool = False,
-                    cdp_metrics: bool = True):
+                    cdp_metrics: bool = True, probes=None):
     """Open `url` in a new page of `context` and measure TTI. Returns (PageResult, page or None)."""
     res = PageResult(url=url)
     page = await context.new_page()
@@ -190,17 +221,20 @@ async def load_page(context, url: str, *, expected_widgets: int = 1, pane: str |
             await cdp.send("Performance.enable")
         except Exception:  # noqa: BLE001 - metrics are optional
             cdp = None
+    await page.add_init_script(JS_READABLE_WATCH)
     t0 = time.perf_counter()
     try:
         await page.goto(url, wait_until="commit", timeout=timeout * 1000)
         await page.wait_for_function(JS_READY, arg=expected_widgets, timeout=timeout * 1000, polling="raf")
         res.rendered_s = time.perf_counter() - t0
+        readable_ms = await page.evaluate(JS_READABLE_MS)
+        res.readable_s = None if readable_ms is None else round(readable_ms / 1000, 4)
         res.widgets = await page.evaluate(JS_WIDGET_COUNT)
         res.kernel_id = await page.evaluate(JS_KERNEL_ID)
         res.nav = await page.evaluate(JS_NAV)
         t_end = time.perf_counter()
         if probe:
-            found = await page.evaluate(JS_FIND_PROBE, PROBE_SELECTORS)
+            found = await page.evaluate(JS_FIND_PROBE, probes or PROBE_SELECTORS)
             if found:
                 kind, sel, idx = found
                 res.probe = kind

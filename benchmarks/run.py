@@ -250,6 +250,11 @@ class Bench:
             pages += [n for n in self.names if n != self.explorer]
         return pages
 
+    def probes_for(self, name: str):
+        """The controls the round-trip probe may click: for the explorer a body-map area (a
+        symptom ticked with no area chosen leaves the plan unchanged, so the pane would not change)."""
+        return [("region", EXPLORER["regions"])] if name == self.explorer else None
+
     def pane_for(self, name: str) -> str | None:
         if name == self.floor_name:
             return FLOOR_UI["pane"]
@@ -264,7 +269,7 @@ class Bench:
         for name in [self.floor_name, *pages]:
             ctx = await browser.new_context()
             res, page = await load_page(ctx, server.url(name), expected_widgets=self.stored_views.get(name, 0),
-                                        pane=self.pane_for(name), timeout=self.args.page_timeout, keep_open=True)
+                                        pane=self.pane_for(name), timeout=self.args.page_timeout, keep_open=True, probes=self.probes_for(name))
             if page is not None:
                 settled = await settled_widget_count(page, quiet_s=1.0)
                 self.expected[name] = max(self.stored_views.get(name, 0), settled)
@@ -285,6 +290,7 @@ class Bench:
         from _browser import load_page
 
         samples: dict[str, list] = collections.defaultdict(list)
+        readable: dict[str, list] = collections.defaultdict(list)
         records: dict[str, list] = collections.defaultdict(list)
         rounds = max(runs_main, runs_lessons)
         pool_total = self.pool_total(server) if preheated else 0
@@ -301,19 +307,23 @@ class Bench:
                     server.wait_settled(min_kernels=0, timeout=30, quiet_windows=1)
                 ctx = await browser.new_context()
                 res, _ = await load_page(ctx, server.url(name), expected_widgets=self.expected.get(name, 1),
-                                         pane=self.pane_for(name), timeout=self.args.page_timeout)
+                                         pane=self.pane_for(name), timeout=self.args.page_timeout, probes=self.probes_for(name))
                 await ctx.close()
                 if res.kernel_id:
                     server.shutdown_kernel(res.kernel_id)
                     server.wait_kernel_gone(res.kernel_id, timeout=10)
                 samples[name].append(round(res.tti_s, 4) if res.ok and res.tti_s is not None else None)
+                readable[name].append(res.readable_s)  # measured before the probe: kept when the probe fails
                 records[name].append(res.as_dict())
                 log(f"  {mode} round {r + 1}/{rounds} {name}: "
-                    + (f"{res.tti_s:.3f}s (rendered {res.rendered_s:.3f}s, probe {res.probe} {res.probe_ms} ms)"
+                    + (f"{res.tti_s:.3f}s (readable {res.readable_s if res.readable_s is not None else float('nan'):.3f}s, "
+                       f"rendered {res.rendered_s:.3f}s, probe {res.probe} {res.probe_ms} ms)"
                        if res.ok else f"FAILED {res.error}"))
         floor_sum = summarize(samples[self.floor_name])
         out = {"server_command": server.argv, "how": server.how,
                "floor": {"summary": floor_sum, "samples": samples[self.floor_name],
+                         "readable": summarize(readable[self.floor_name]),
+                         "readable_samples": readable[self.floor_name],
                          "breakdown_median_ms": nav_breakdown(records[self.floor_name]),
                          "widgets": self.expected.get(self.floor_name), "probe": self.probe_kind.get(self.floor_name),
                          "errors": [x["error"] for x in records[self.floor_name] if x["error"]]},
@@ -323,6 +333,7 @@ class Bench:
             out["pages"][name] = {
                 "summary": s, "samples": samples[name],
                 "ratio_to_floor": ratio(s["median"], floor_sum["median"]),
+                "readable": summarize(readable[name]), "readable_samples": readable[name],
                 "widgets": self.expected.get(name), "stored_widget_views": self.stored_views.get(name),
                 "probe": self.probe_kind.get(name) or (records[name][0]["probe"] if records[name] else None),
                 "rendered_median_s": summarize([x["rendered_s"] for x in records[name]])["median"],
@@ -424,7 +435,7 @@ class Bench:
         for name, key in ((self.explorer, "explorer"), (self.floor_name, "floor")):
             ctx = await browser.new_context()
             res, page = await load_page(ctx, server.url(name), expected_widgets=self.expected.get(name, 1),
-                                        pane=self.pane_for(name), timeout=self.args.page_timeout, keep_open=True)
+                                        pane=self.pane_for(name), timeout=self.args.page_timeout, keep_open=True, probes=self.probes_for(name))
             times, errors, actions = [], [], []
             if page is None or not res.ok:
                 out[key] = {"summary": summarize([]), "samples_ms": [], "errors": [res.error]}

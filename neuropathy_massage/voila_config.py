@@ -9,6 +9,7 @@ without the course's configuration. Every value and its reason: docs/SERVING.md.
 from __future__ import annotations
 
 import os
+import secrets
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -157,6 +158,10 @@ def voila_config(settings: ServeSettings, course: Course | None = None) -> Confi
     # The login page must not offer "set a new password" (anyone holding the token could replace it).
     c.PasswordIdentityProvider.allow_password_change = False
     c.Voila.config_file_paths = []
+    # The course's notebooks are signed when the server starts (voila_app.trust_course_notebooks),
+    # in memory with a secret of this run: nothing is written to the user's Jupyter data folder.
+    c.NotebookNotary.db_file = ":memory:"
+    c.NotebookNotary.secret = secrets.token_bytes(32)
     c.Voila.open_browser = False
     c.Voila.ip = settings.host
     c.Voila.port = settings.port

@@ -242,3 +242,88 @@ def test_the_navigation_escapes_titles_in_the_page_template(assets_copy):
     nav = course_navigation(read_course(assets_copy), COURSE.lessons[1].file)
     html = env.get_template("course_macros.html.j2").module.header(nav, "/")
     assert "<img" not in html and "<b>" not in html and "&lt;img src=x onerror=alert(1)&gt;&lt;b&gt;open" in html
+
+
+# --------------------------------------------------------------------------- a quiet, honest serve (issue 13, item 8)
+
+import logging  # noqa: E402
+import time  # noqa: E402
+
+import psutil  # noqa: E402
+
+from neuropathy_massage.launch import ServerProcess  # noqa: E402
+
+#: What `serve` prints on a good start: its own three lines (where, the URL, how to stop).
+START_LINES = 3
+
+
+def test_routine_voila_lines_are_kept_out_of_the_terminal_but_warnings_are_not():
+    from neuropathy_massage.voila_app import ROUTINE_MESSAGES, QuietStart
+
+    records = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            records.append(record.getMessage())
+
+    for level, expect_routine in ((logging.INFO, False), (logging.DEBUG, True)):
+        records.clear()
+        log = logging.getLogger(f"test-quiet-{level}")
+        log.propagate, log.level = False, logging.DEBUG
+        handler = Keep(level)
+        handler.addFilter(QuietStart(handler))
+        log.handlers = [handler]
+        for prefix in ROUTINE_MESSAGES:
+            log.info(prefix + "x")
+        log.info("Kernel shut down: x")
+        log.warning("Kernel started: but something went wrong")
+        routine = [r for r in records if r.startswith(ROUTINE_MESSAGES) and "wrong" not in r]
+        assert bool(routine) is expect_routine and len(routine) in (0, len(ROUTINE_MESSAGES))
+        assert "Kernel shut down: x" in records and "Kernel started: but something went wrong" in records
+
+
+def test_the_course_notebooks_are_trusted_in_memory(tmp_path):
+    import nbformat
+    from jupyter_server.services.contents.largefilemanager import LargeFileManager
+    from traitlets.config import Config
+
+    from neuropathy_massage.voila_app import trust_course_notebooks
+
+    config = voila_config(ServeSettings(notebooks=paths.notebooks_dir()), COURSE)
+    assert config.NotebookNotary.db_file == ":memory:" and len(config.NotebookNotary.secret) == 32
+    manager = LargeFileManager(config=Config(NotebookNotary=config.NotebookNotary))
+    signed = trust_course_notebooks(manager, paths.notebooks_dir())
+    assert sorted(signed) == sorted(lesson.file for lesson in COURSE.lessons)
+    for name in signed:
+        nb = nbformat.read(paths.notebooks_dir() / name, as_version=4)
+        assert manager.notary.check_signature(nb), name
+        nb.cells[0].source += "\n# edited"
+        assert not manager.notary.check_signature(nb), f"{name}: an edited notebook must not stay trusted"
+    private = tmp_path / "_draft.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(), private)
+    assert trust_course_notebooks(manager, tmp_path) == []
+
+
+def test_serve_starts_quietly(tmp_path):
+    """A good start prints serve's own lines and nothing else, once every pre-heated kernel is up:
+    no "not trusted" warning, no Voila banner, no line per kernel."""
+    # one pre-heated kernel a page, DEFAULT_EXPLORER_POOL for each dashboard
+    expected = len(COURSE.lessons) + len(COURSE.of_kind("dashboard")) * (DEFAULT_EXPLORER_POOL - 1)
+    server = ServerProcess.start(paths.notebooks_dir(), tmp_path / "serve.log")
+    try:
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            kernels = [p for p in psutil.Process(server.process.pid).children(recursive=True)
+                       if "ipykernel_launcher" in " ".join(p.cmdline())]
+            if len(kernels) >= expected:
+                break
+            time.sleep(1)
+        else:
+            pytest.fail(f"the pools did not fill within 180 s:\n{server.log_tail()}")
+        time.sleep(3)  # the pools' last "filled" messages
+        lines = [line for line in server.log_path.read_text(errors="replace").splitlines() if line.strip()]
+    finally:
+        server.stop()
+    assert len(lines) == START_LINES, "\n".join(lines)
+    assert lines[1].startswith("Open the course at: http://127.0.0.1:")
+    assert not [line for line in lines if "not trusted" in line or "Deprecat" in line or "Kernel started" in line]

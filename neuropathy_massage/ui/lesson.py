@@ -40,8 +40,9 @@ class LessonPage:
         self.course = course or load_course()
         self.lesson: Lesson = self.course.lesson(lesson_id)
         self.cited: dict[str, None] = {}
-        #: Precautions for every session: those this page has shown, and whether a plan left them out.
-        self.general_shown: set[str] = set()
+        #: Precautions a view set out in full (each once per page), and whether a view left the
+        #: precautions for every session out (the footer then sets out those not shown yet).
+        self.precautions_shown: dict[str, None] = {}
         self.general_owed = False
 
     # --------------------------------------------------------------- bookkeeping
@@ -49,6 +50,18 @@ class LessonPage:
         for sid in tuple(getattr(shown, "sources", ())) + tuple(ids):
             self.cited.setdefault(sid, None)
         return shown
+
+    def _set_out(self, shown):
+        """Record the precautions a view set out in full (each general precaution once per page)."""
+        for pid in getattr(shown, "precautions", ()):
+            self.precautions_shown.setdefault(pid, None)
+        return shown
+
+    def set_out_elsewhere(self) -> frozenset[str]:
+        """Precautions the page sets out in full in another place: the ones this lesson teaches
+        (its own precautions section shows them) and any a view above already showed. Worked
+        examples and try-its name them once, by a line, instead of repeating them."""
+        return frozenset(self.lesson.teaches.precautions) | frozenset(self.precautions_shown)
 
     def _taught(self, kind: str, item_id: Optional[str]) -> str:
         taught = getattr(self.lesson.teaches, kind)
@@ -83,8 +96,8 @@ class LessonPage:
             self._cite(trainers)
         nxt = self.course.next(self.lesson.id)
         general = ""
-        if self.general_owed and any(x.id not in self.general_shown for x in general_precautions(self.kb)):
-            general = self._cite(general_html(self.kb, exclude=self.general_shown))
+        if self.general_owed and any(x.id not in self.precautions_shown for x in general_precautions(self.kb)):
+            general = self._cite(general_html(self.kb, exclude=set(self.precautions_shown)))
         html = render("lesson_footer.html.j2", trainers=trainers or "", general=general,
                       sources=sources(self.cited, self.kb, heading=False) if self.cited else "",
                       next=nxt, next_number=self.course.number(nxt.id) if nxt else None,
@@ -105,8 +118,7 @@ class LessonPage:
         shown = [p for p in self.kb.precautions_in(*groups) if p.id in taught]
         if not shown:
             raise ValueError(f"lesson {self.lesson.id!r} teaches no precaution of the groups {groups}")
-        self.general_shown.update(p.id for p in shown if p.general)
-        return self._cite(lv.precautions(shown))
+        return self._set_out(self._cite(lv.precautions(shown)))
 
     def red_flags(self) -> Fragment:
         return self._cite(lv.red_flags(self.kb))
@@ -170,13 +182,12 @@ class LessonPage:
 
     def try_it(self, technique_id: Optional[str] = None) -> tryits.TechniqueTryIt:
         tid = self._technique(technique_id)
-        self.general_owed = True
-        return self._cite(tryits.TechniqueTryIt(tid, self.kb), self.kb.techniques[tid].sources)
+        return self._cite(tryits.TechniqueTryIt(tid, self.kb, omit=self.set_out_elsewhere()), self.kb.techniques[tid].sources)
 
     def example(self, *symptom_ids: str, technique_id: Optional[str] = None) -> Fragment:
         """What the try-it shows for these symptoms (a worked example nbval compares)."""
-        self.general_owed = True
-        return self._cite(lv.technique_try(self._technique(technique_id), symptom_ids, self.kb, general=False))
+        tid = self._technique(technique_id)
+        return self._set_out(self._cite(lv.technique_try(tid, symptom_ids, self.kb, omit=self.set_out_elsewhere())))
 
     def stepper(self, routine_id: str) -> practice.RoutineStepper:
         return practice.RoutineStepper(self._taught("routines", routine_id), self.kb)
@@ -190,13 +201,17 @@ class LessonPage:
                      conditions: Iterable = (), setting: str = "therapist") -> Fragment:
         """A worked example: the advisor's plan for a selection, with the body map."""
         p = plan(Selection.of(symptoms, regions, conditions, setting), self.kb)
-        self.general_owed = True
-        return self._cite(body_map(plan_marks(p), self.kb) + plan_html(p, self.kb, show_sources=False, general=False))
+        shown, elsewhere = lv.without_precautions(p, self.set_out_elsewhere())
+        view = body_map(plan_marks(p), self.kb) + plan_html(shown, self.kb, show_sources=False)
+        if elsewhere:
+            view = view + lv.precautions_elsewhere()
+        self._cite(view)
+        return self._set_out(Fragment(str(view), view.sources, view.label, [x.id for x in shown.precautions]))
 
     def condition_placer(self, symptoms: Iterable[str] = (), setting: str = "therapist",
                          regions: Optional[Iterable[str]] = None) -> practice.ConditionPlacer:
-        self.general_owed = True
-        return self._cite(practice.ConditionPlacer(regions=regions, symptoms=symptoms, kb=self.kb, setting=setting),
+        return self._cite(practice.ConditionPlacer(regions=regions, symptoms=symptoms, kb=self.kb, setting=setting,
+                                                   omit=self.set_out_elsewhere()),
                           [s for c in self.kb.conditions.values() for s in c.sources])
 
     def cases(self) -> W.VBox:

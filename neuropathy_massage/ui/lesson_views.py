@@ -7,7 +7,7 @@ Lessons call them through `ui.lesson.LessonPage`, which cites those sources in t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable, Optional
 
 from neuropathy_massage import wording
@@ -170,7 +170,8 @@ def kinds_legend() -> Fragment:
 
 def precautions(items: Iterable[Precaution]) -> Fragment:
     items = list(items)
-    return Fragment(render("precautions.html.j2", precautions=items), _sources(items), "precautions")
+    return Fragment(render("precautions.html.j2", precautions=items), _sources(items), "precautions",
+                    precautions=[x.id for x in items])
 
 
 # --------------------------------------------------------------------------- one technique, asked of the advisor
@@ -211,21 +212,35 @@ def technique_outcomes(technique_id: str, symptoms: Iterable[str], kb: Knowledge
     return p, tuple(TechniqueOutcome(tuple(names), *key) for key, names in groups.items())
 
 
-def technique_try(technique_id: str, symptoms: Iterable[str], kb: Knowledge | None = None, *,
-                  general: bool = True) -> Fragment:
-    """The advisor's answer for one technique and these symptoms, with the reasons and when to stop
-    (with `general=False`, without the precautions for every session: the page shows them once)."""
+def without_precautions(p: Plan, omit: Iterable[str] = ()) -> tuple[Plan, bool]:
+    """The plan as a page shows it when the page sets out some precautions in full elsewhere
+    (each general precaution once per page): those left out of its list, and whether any was.
+    Only the list shown changes: the stop banner, limits, referrals and sources stay as they are."""
+    omit = frozenset(omit)
+    kept = tuple(x for x in p.precautions if x.id not in omit)
+    return (p, False) if len(kept) == len(p.precautions) else (replace(p, precautions=kept), True)
+
+
+def precautions_elsewhere() -> Fragment:
+    """The line that stands for precautions the page sets out in full elsewhere."""
+    return Fragment(render("precautions_elsewhere.html.j2"), (), "precautions set out elsewhere")
+
+
+def technique_try(technique_id: str, symptoms: Iterable[str], kb: Knowledge | None = None,
+                  omit: Iterable[str] = ()) -> Fragment:
+    """The advisor's answer for one technique and these symptoms, with the reasons and when to
+    stop; precautions in `omit` (set out in full elsewhere on the page) are named once, by a line."""
     kb = kb_or_default(kb)
     tech = kb.techniques[technique_id]
     symptoms = tuple(symptoms)
     p, outcomes = technique_outcomes(technique_id, symptoms, kb)
-    every = [kb.precautions[x.id] for x in p.precautions]
-    shown = [x for x in every if general or not x.general]
+    p, elsewhere = without_precautions(p, omit)
+    shown = [kb.precautions[x.id] for x in p.precautions]
     html = render(
-        "technique_try.html.j2", t=tech, plan=p, kb=kb, scale=scale_names(kb), outcomes=outcomes,
+        "technique_try.html.j2", t=tech, plan=p, kb=kb, scale=scale_names(kb), outcomes=outcomes, elsewhere=elsewhere,
         chosen=[s.name for sid, s in kb.symptoms.items() if sid in symptoms],
         stop_precautions=[x for x in shown if x.group in STOP_GROUPS],
         other_precautions=[x for x in shown if x.group not in STOP_GROUPS],
         general_left_out=len(shown) < len(every),
     )
-    return Fragment(html, p.sources, f"try it: {tech.name}")
+    return Fragment(html, p.sources, f"try it: {tech.name}", precautions=[x.id for x in shown])

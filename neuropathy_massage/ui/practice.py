@@ -17,6 +17,7 @@ from neuropathy_massage.advisor import Plan, plan
 from neuropathy_massage.knowledge import Knowledge
 from neuropathy_massage.records import CaseStudy, Selection
 from neuropathy_massage.ui.pickers import ConditionPicker, SymptomPicker
+from neuropathy_massage.ui.lesson_views import precautions_elsewhere, without_precautions
 from neuropathy_massage.ui.plan_views import body_map, plan_html, plan_marks
 from neuropathy_massage.ui.quiz import CASE_MARKS, feedback_html
 from neuropathy_massage.ui.safety import guarded
@@ -31,9 +32,10 @@ class ConditionPlacer(W.VBox):
     selection = traitlets.Instance(Selection, help="the selection the plan is made for")
 
     def __init__(self, regions: Iterable[str] | None = None, symptoms: Iterable[str] = (),
-                 kb: Knowledge | None = None, setting: str = "therapist"):
+                 kb: Knowledge | None = None, setting: str = "therapist", omit: Iterable[str] = ()):
         self.kb = kb = kb_or_default(kb)
         self.setting = setting
+        self.omit = frozenset(omit)  # precautions the page sets out in full elsewhere
         self.regions = tuple(regions) if regions is not None else tuple(kb.regions)
         self.symptoms = SymptomPicker(kb, value=symptoms)
         self.conditions = ConditionPicker(kb, regions=self.regions)
@@ -61,7 +63,9 @@ class ConditionPlacer(W.VBox):
         self.status.value = render("placer_status.html.j2", plan=p,
                                    avoided=[r.name for r in p.regions if r.status == "avoid"])
         self.body_map.value = str(body_map(plan_marks(p), self.kb))
-        self.plan_view.value = str(plan_html(p, self.kb, show_sources=False, general=False))
+        shown, elsewhere = without_precautions(p, self.omit)
+        self.plan_view.value = str(plan_html(shown, self.kb, show_sources=False)
+                                   + (precautions_elsewhere() if elsewhere else ""))
 
 
 class RoutineStepper(W.VBox):

@@ -11,7 +11,7 @@ Thin: each is a `SymptomPicker` (or a dropdown) whose `value` drives one view of
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Iterable, Optional
 
 import ipywidgets as W
 import traitlets
@@ -60,16 +60,17 @@ class SymptomExplorer(_PickAndView):
 class TechniqueTryIt(_PickAndView):
     """Technique lessons: tick symptoms; see the advisor's pressure limit and adaptations for one technique."""
 
-    def __init__(self, technique_id: str, kb: Optional[Knowledge] = None):
+    def __init__(self, technique_id: str, kb: Optional[Knowledge] = None, omit: Iterable[str] = ()):
         kb = kb_or_default(kb)
         if technique_id not in kb.techniques:
             raise KeyError(f"unknown technique {technique_id!r}")
         self.technique_id = technique_id
+        self.omit = frozenset(omit)  # precautions the page sets out in full elsewhere
         super().__init__(kb, "Symptoms the client reports")
 
     def update(self) -> None:
         if hasattr(self, "view"):
-            self.view.value = str(views.technique_try(self.technique_id, self.symptoms, self.kb, general=False))
+            self.view.value = str(views.technique_try(self.technique_id, self.symptoms, self.kb, omit=self.omit))
 
 
 class MechanismLinks(W.VBox):

@@ -58,10 +58,13 @@ class Fragment:
     """Rendered HTML and the source ids behind it. Displays as HTML in a notebook; its text form
     (what nbval compares besides the HTML) is a short, stable label."""
 
-    def __init__(self, html: str, sources: Iterable[str] = (), label: str = "course view"):
+    def __init__(self, html: str, sources: Iterable[str] = (), label: str = "course view",
+                 precautions: Iterable[str] = ()):
         self.html = str(html)
         self.sources = tuple(dict.fromkeys(sources))
         self.label = label
+        #: ids of the precautions it sets out in full (a lesson page shows each once: ui/lesson.py)
+        self.precautions = tuple(dict.fromkeys(precautions))
 
     def _repr_html_(self) -> str:
         return self.html
@@ -76,7 +79,8 @@ class Fragment:
         return f"<{self.label}>"
 
     def __add__(self, other: "Fragment") -> "Fragment":
-        return Fragment(self.html + str(other), self.sources + tuple(getattr(other, "sources", ())), self.label)
+        return Fragment(self.html + str(other), self.sources + tuple(getattr(other, "sources", ())), self.label,
+                        self.precautions + tuple(getattr(other, "precautions", ())))
 
 
 def kb_or_default(kb: Knowledge | None) -> Knowledge:

@@ -149,7 +149,14 @@ def test_query_strings_cannot_change_the_page(course_server, page, requested_url
 def test_an_oversized_websocket_message_is_refused(course_server, page):
     from neuropathy_massage.voila_config import MAX_WS_MESSAGE
 
-    helpers.open_notebook(page, course_server.base_url, "home.ipynb", timeout_ms=60_000)
+    # Tornado refuses a frame over the limit by sending a 1009 close frame and dropping the
+    # connection at once, while the browser is still sending the rest: the browser then sees
+    # either the close frame (1009) or the reset first (1006, "closed abnormally"), depending on
+    # timing (a renderer busy drawing the page saw 1006 more often). Both are the refusal; an
+    # accepted message leaves the socket open (no close within 10 s).
+    helpers.open_notebook(page, course_server.base_url, "home.ipynb", timeout_ms=60_000,
+                          expected_widgets=helpers.expected_widget_count(course_server.notebooks / "home.ipynb"))
+    page.wait_for_load_state("networkidle")
     code = page.evaluate("""async ([kernelId, size]) => {
         const ws = new WebSocket(location.origin.replace(/^http/, 'ws') + '/api/kernels/' + kernelId +
                                  '/channels?session_id=' + crypto.randomUUID());
@@ -158,7 +165,14 @@ def test_an_oversized_websocket_message_is_refused(course_server, page):
         ws.send('x'.repeat(size));
         return await Promise.race([closed, new Promise(ok => setTimeout(() => ok(null), 10000))]);
     }""", [helpers.kernel_id(page), MAX_WS_MESSAGE + 1024])
-    assert code == 1009, f"the server accepted a message over {MAX_WS_MESSAGE} bytes (close code {code})"
+    assert code in (1009, 1006), f"the server accepted a message over {MAX_WS_MESSAGE} bytes (close code {code})"
+    assert page.evaluate("""async (kernelId) => {
+        const ws = new WebSocket(location.origin.replace(/^http/, 'ws') + '/api/kernels/' + kernelId +
+                                 '/channels?session_id=' + crypto.randomUUID());
+        const opened = await new Promise((ok) => { ws.onopen = () => ok(true); ws.onerror = () => ok(false); });
+        ws.close();
+        return opened;
+    }""", helpers.kernel_id(page)), "the server no longer accepts a normal connection after refusing the message"
 
 
 # --------------------------------------------------------------------------- a scratch server
