@@ -241,6 +241,5 @@ def technique_try(technique_id: str, symptoms: Iterable[str], kb: Knowledge | No
         chosen=[s.name for sid, s in kb.symptoms.items() if sid in symptoms],
         stop_precautions=[x for x in shown if x.group in STOP_GROUPS],
         other_precautions=[x for x in shown if x.group not in STOP_GROUPS],
-        general_left_out=len(shown) < len(every),
     )
     return Fragment(html, p.sources, f"try it: {tech.name}", precautions=[x.id for x in shown])
