@@ -343,7 +343,9 @@ def test_a_plan_that_cannot_be_worked_out_is_withdrawn_not_left_stale(ex, monkey
 def test_advice_widgets_are_marked_for_the_fail_safe_watch(ex):
     from neuropathy_massage.ui.views import ADVICE
 
-    for widget in (ex.result, ex.regions_list, ex.body_map, ex.handout_for, ex.download):
+    # everything that shows the plan, in words or in a few words (the verdict bar), or prints it
+    for widget in (ex.verdict, ex.result, ex.general, ex.print_plan, ex.regions_list, ex.body_map, ex.handout_for,
+                   ex.download, ex.session_notes):
         assert ADVICE in widget._dom_classes
     assert f"course-maxlength-{MAX_NAME}" in ex.client_name._dom_classes
     assert f"course-maxlength-{MAX_NOTES}" in ex.notes._dom_classes

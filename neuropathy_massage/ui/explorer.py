@@ -80,8 +80,9 @@ class Explorer(W.VBox):
         self.print_plan = PrintButton(label="Print the plan")
         self.download = W.HTML()
         self.session_notes = SessionNotes(kb, client_name=self.client_name)
-        for widget in (self.result, self.regions_list, self.body_map, self.handout_for, self.download, self.session_notes):
-            advice(widget)
+        for widget in (self.verdict, self.result, self.general, self.print_plan, self.regions_list, self.body_map,
+                       self.handout_for, self.download, self.session_notes):
+            advice(widget)  # withdrawn from view and from the accessibility tree when the connection is lost
         self.intake = Intake(kb)  # its answers go into the conditions list and the note's "pain before"
         self.intake.attach(self.conditions, self.session_notes.pain_before)
 

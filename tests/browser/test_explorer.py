@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from neuropathy_massage.knowledge import load_knowledge
+
 from . import helpers
 from .conftest import DASHBOARD
 
@@ -184,7 +186,7 @@ def test_explorer_by_mouse(course_server, page, requested_urls):
 
     # A whole-session red flag: stop and refer, no technique at all.
     page.get_by_label("Condition", exact=True).select_option(
-        label="Stop and get help: Sudden or fast-worsening weakness or numbness")
+        label=f"Stop and get help: {load_knowledge().conditions['sudden_weakness'].name}")
     expect(page.get_by_label("Where it applies", exact=True)).to_have_value("For the whole session", timeout=TIMEOUT_MS)
     page.get_by_role("button", name="Add condition").click()
     expect_plan(page, "STOP — do not massage. Refer to a health professional.", "Medical care today: A doctor today.")
