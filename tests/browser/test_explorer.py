@@ -189,7 +189,7 @@ def test_explorer_by_mouse(course_server, page, requested_urls):
         label=f"Stop and get help: {load_knowledge().conditions['sudden_weakness'].name}")
     expect(page.get_by_label("Where it applies", exact=True)).to_have_value("For the whole session", timeout=TIMEOUT_MS)
     page.get_by_role("button", name="Add condition").click()
-    expect_plan(page, "STOP — do not massage. Refer to a health professional.", "Medical care today: A doctor today.")
+    expect_plan(page, "STOP — do not massage. Refer to a health professional.", "Medical care today: A doctor today")
     text = plan_text(page)
     assert text.index("STOP") < text.index("Stop and get help, recorded")
     assert "pressure limit" not in text and "Effleurage" not in text
