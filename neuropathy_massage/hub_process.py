@@ -11,17 +11,14 @@ import os
 import signal
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Optional, Sequence
 
 from neuropathy_massage.hub import PASSWORD_ENV
-from neuropathy_massage.launch import free_port
+from neuropathy_massage.launch import BackgroundProcess, free_port
 from neuropathy_massage.server_extension import DEFAULT_PROFILE
 
-class HubProcess:
+class HubProcess(BackgroundProcess):
     """`hub` started in the background on free ports of 127.0.0.1, in its own process group,
     with its state in a folder of its own and its output in a log file (hub tests, `make bench`)."""
 
@@ -54,29 +51,10 @@ class HubProcess:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/"
 
-    def log_tail(self, lines: int = 60) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return "(no log)"
-
     def wait_ready(self, timeout: float) -> None:
         """Until the hub itself answers through the proxy (the proxy's port opens before the
         hub has added its route: a login then would get 404)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the hub exited with code {self.process.returncode}:\n{self.log_tail()}")
-            try:
-                with urllib.request.urlopen(self.base_url + "hub/api", timeout=5) as response:
-                    if response.status == 200:
-                        return
-            except (urllib.error.URLError, ConnectionError, OSError):
-                pass
-            if time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"the hub did not answer within {timeout:.0f} s:\n{self.log_tail()}")
-            time.sleep(0.25)
+        self.wait_answering(self.base_url + "hub/api", timeout, "the hub")
 
     def descendants(self) -> list:
         """The hub's processes now: proxy, culler, learners' servers and their kernels (psutil)."""

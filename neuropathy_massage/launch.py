@@ -212,7 +212,42 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-class ServerProcess:
+class BackgroundProcess:
+    """What a server started in the background shares: `process` (its Popen), `log_path` (its
+    output), `stop()`; the tail of its log, and a wait until it answers HTTP 200."""
+
+    process: subprocess.Popen
+    log_path: Path
+
+    def stop(self, timeout: float = 20):
+        raise NotImplementedError
+
+    def log_tail(self, lines: int = 60) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+    def wait_answering(self, url: str, timeout: float, what: str) -> None:
+        """Until `url` answers 200; if the process exits first, or the time runs out (then it is
+        stopped), RuntimeError naming `what` with the log's tail."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{what} exited with code {self.process.returncode}:\n{self.log_tail()}")
+            try:
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, OSError):
+                pass
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"{what} did not answer within {timeout:.0f} s:\n{self.log_tail()}")
+            time.sleep(0.25)
+
+
+class ServerProcess(BackgroundProcess):
     """`serve` started in the background on a free port of 127.0.0.1, in its own process group,
     with its output in a log file. For the browser tests and the benchmarks."""
 
@@ -245,27 +280,8 @@ class ServerProcess:
     def url(self, notebook: str) -> str:
         return render_url(self.base_url, notebook)
 
-    def log_tail(self, lines: int = 60) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return "(no log)"
-
     def wait_ready(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while True:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the course server exited with code {self.process.returncode}:\n{self.log_tail()}")
-            try:
-                with urllib.request.urlopen(self.base_url, timeout=5) as response:
-                    if response.status == 200:
-                        return
-            except (urllib.error.URLError, ConnectionError, OSError):
-                pass
-            if time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"the course server did not answer within {timeout:.0f} s:\n{self.log_tail()}")
-            time.sleep(0.25)
+        self.wait_answering(self.base_url, timeout, "the course server")
 
     def stop(self, timeout: float = 20) -> None:
         """SIGTERM (Voila shuts its kernels down), then SIGKILL to whatever is left of the group
