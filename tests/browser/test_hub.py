@@ -152,6 +152,12 @@ def test_each_learner_uses_an_interactive_explorer(hub, learners):
         first.click()
         expect(page.locator(".nm-plan")).to_contain_text(regions[region_id].name, timeout=60_000)
         helpers.assert_no_error_output(page, name)
+        # The fail-safe watch's poll of the kernel (every 10 s) is answered on a hub too: a 403 there
+        # (no xsrf header) once withdrew every learner's plan 10 s after the page opened.
+        page.evaluate("() => window.courseConnection.check()")
+        assert page.evaluate("() => window.courseConnection.lost") is False, page.evaluate(
+            "() => window.courseConnection.reason")
+        expect(page.locator(".nm-plan")).to_be_visible()
 
 
 def test_no_request_leaves_the_machine(learners):
