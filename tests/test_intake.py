@@ -19,7 +19,9 @@ from neuropathy_massage.advisor import plan
 from neuropathy_massage.knowledge import KnowledgeError, load_knowledge, read_knowledge
 from neuropathy_massage.records import PlacedCondition, Selection
 from neuropathy_massage.ui.explorer import Explorer
+from neuropathy_massage.ui.checklist import Checklist
 from neuropathy_massage.ui.intake import Intake, recorded_by, where_options
+from neuropathy_massage.ui.models import hidden
 from neuropathy_massage.ui.pickers import WHOLE_SESSION
 from picks import text
 
@@ -124,7 +126,7 @@ def test_every_control_is_labelled_and_each_question_says_what_a_yes_does():
         assert radio.description.strip() and [label for label, _ in radio.options] == ["No", "Yes"]
         assert radio.value is None  # unanswered, not "no"
     for where in intake.where.values():
-        assert where.description.strip()
+        assert where.legend.strip() and all(label.strip() for label, _ in where.options)
     assert intake.pain_box.description.strip() and intake.consent_box.description.strip()
     shown = text(" ".join(c.children[0].value for c in intake.children if hasattr(c, "children") and c.children
                           and hasattr(c.children[0], "value") and isinstance(c.children[0].value, str)))
@@ -151,10 +153,12 @@ def test_yes_to_blood_thinners_records_it_and_the_plan_changes(ex):
 def test_a_local_yes_waits_for_where_then_keeps_the_plan_off_that_area(ex):
     qid = local_question()
     cid = KB.intake[qid].records[0]
+    assert hidden(ex.intake.where_box[qid])
     ex.intake.answer(qid, True)
     assert ex.selection.conditions == frozenset()
     assert "choose where" in text(ex.intake.status.value)
-    assert ex.intake.where[qid].layout.display is None  # shown once the answer is yes
+    assert not hidden(ex.intake.where_box[qid])  # shown once the answer is yes
+    assert isinstance(ex.intake.where[qid], Checklist)  # checkboxes: no Ctrl/Cmd-click for a second area
     ex.intake.answer(qid, True, [SOLE])
     assert ex.selection.conditions == {PlacedCondition(id=cid, region=SOLE)}
     assert SOLE in ex.body_map.selected and ex.plan.region(SOLE).status == "avoid"
@@ -222,3 +226,13 @@ def test_a_yes_to_a_red_flag_question_stops_the_plan(ex):
     assert ex.plan.stop_and_refer
     ex.intake.answer(qid, None)  # back to unanswered: recorded nothing again
     assert not ex.plan.stop_and_refer and ex.selection.conditions == frozenset()
+
+
+def test_where_is_a_checklist_that_keeps_only_what_it_offers():
+    intake = Intake(KB)
+    qid = local_question()
+    where = intake.where[qid]
+    offered = [v for _, v in where.options]
+    assert [list(p) for p in where_options(KB, KB.intake[qid])] == where.options
+    where.value = [offered[-1], "not_a_region", offered[0]]  # a crafted state, out of order
+    assert where.value == [offered[0], offered[-1]]

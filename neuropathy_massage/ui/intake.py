@@ -28,6 +28,8 @@ import traitlets
 
 from neuropathy_massage.knowledge import Knowledge
 from neuropathy_massage.records import IntakeQuestion, PlacedCondition
+from neuropathy_massage.ui.checklist import Checklist
+from neuropathy_massage.ui.models import show
 from neuropathy_massage.ui.notes import NOT_ASKED, PAIN
 from neuropathy_massage.ui.pickers import WHOLE_SESSION
 from neuropathy_massage.ui.views import kb_or_default, render, stylesheet
@@ -73,7 +75,8 @@ class Intake(W.VBox):
     def __init__(self, kb: Optional[Knowledge] = None, **kwargs):
         self.kb = kb = kb_or_default(kb)
         self.yes_no: dict[str, W.RadioButtons] = {}
-        self.where: dict[str, W.SelectMultiple] = {}
+        self.where: dict[str, Checklist] = {}  # a list of checkboxes each: no Ctrl/Cmd-click
+        self.where_box: dict[str, W.VBox] = {}  # around each, hidden until the answer is yes
         self.pain_box: Optional[W.Dropdown] = None
         self.consent_box: Optional[W.Checkbox] = None
         self.status = W.HTML()
@@ -113,12 +116,12 @@ class Intake(W.VBox):
             controls = [prompt, radio]
             if q.where is not None:
                 options = where_options(self.kb, q)
-                where = self.where[q.id] = W.SelectMultiple(options=options, value=(), rows=min(len(options), 4),
-                                                            description=q.where, style={"description_width": "initial"},
-                                                            layout=W.Layout(width="auto", max_width="100%",
-                                                                            display="none"))
+                where = self.where[q.id] = Checklist(options, legend=q.where)
+                # shown by a box around it: anywidget views do not follow class changes after render
+                holder = self.where_box[q.id] = W.VBox([where])
+                show(holder, False)
                 where.observe(lambda change, qid=q.id: self._placed(qid, change["new"]), names="value")
-                controls.append(where)
+                controls.append(holder)
         item = W.VBox(controls)
         item.add_class("nm-intake-item")
         item.add_class(f"nm-intake-{q.id}")
@@ -155,7 +158,7 @@ class Intake(W.VBox):
         self.answers = {**{k: v for k, v in self.answers.items() if k != qid},
                         **({} if value is None else {qid: bool(value)})}
         if qid in self.where:
-            self.where[qid].layout.display = None if value is True else "none"
+            show(self.where_box[qid], value is True)
 
     def _placed(self, qid: str, value) -> None:
         self.places = {**self.places, qid: tuple(value)}

@@ -14,6 +14,7 @@ of source ids, precaution ids or the next lesson's name.
 
 from __future__ import annotations
 
+import functools
 from typing import Iterable, Optional
 
 import ipywidgets as W
@@ -24,6 +25,7 @@ from neuropathy_massage.knowledge import Knowledge
 from neuropathy_massage.records import Selection
 from neuropathy_massage.ui import lesson_views as lv
 from neuropathy_massage.ui import cards, practice, search, tryits
+from neuropathy_massage.ui.models import share_models
 from neuropathy_massage.ui.plan_views import body_map, general_html, general_precautions, plan_html, plan_marks
 from neuropathy_massage.ui.progress import ProgressStore, ProgressView, track
 from neuropathy_massage.ui.quiz import Quiz
@@ -32,6 +34,14 @@ from neuropathy_massage.ui.trainer import trainer_details, trainer_guide
 from neuropathy_massage.ui.views import Fragment, figure, kb_or_default, notes, render, scripts, sources, styles
 
 KICKER = {"home": "Course home", "dashboard": "Dashboard", "reference": "Reference", "record": "Your record"}
+
+
+def _widget(method):
+    """A method that returns a widget: its tree gets the shared layouts and styles (ui/models.py)."""
+    @functools.wraps(method)
+    def wrapper(*args, **kwargs):
+        return share_models(method(*args, **kwargs))
+    return wrapper
 
 
 class LessonPage:
@@ -150,6 +160,7 @@ class LessonPage:
     def symptom_details(self, *symptom_ids: str) -> Fragment:
         return self._cite(lv.symptom_details(symptom_ids, self.kb))
 
+    @_widget
     def symptom_explorer(self) -> tryits.SymptomExplorer:
         return self._cite(tryits.SymptomExplorer(self.kb), [s for x in self.kb.symptoms.values() for s in x.sources])
 
@@ -165,6 +176,7 @@ class LessonPage:
         tid = technique_id if self.lesson.kind not in ("technique", "routine") else self._technique(technique_id)
         return self._cite(lv.mechanism_links(tid, self.kb, self.course))
 
+    @_widget
     def mechanism_explorer(self) -> tryits.MechanismLinks:
         return self._cite(tryits.MechanismLinks(self.kb, course=self.course),
                           [s for m in self.kb.mechanisms.values() for s in m.sources])
@@ -180,6 +192,7 @@ class LessonPage:
     def adaptations(self, technique_id: Optional[str] = None) -> Fragment:
         return self._cite(lv.adaptations(self._technique(technique_id), self.kb))
 
+    @_widget
     def try_it(self, technique_id: Optional[str] = None) -> tryits.TechniqueTryIt:
         tid = self._technique(technique_id)
         return self._cite(tryits.TechniqueTryIt(tid, self.kb, omit=self.set_out_elsewhere()), self.kb.techniques[tid].sources)
@@ -189,9 +202,11 @@ class LessonPage:
         tid = self._technique(technique_id)
         return self._set_out(self._cite(lv.technique_try(tid, symptom_ids, self.kb, omit=self.set_out_elsewhere())))
 
+    @_widget
     def stepper(self, routine_id: str) -> practice.RoutineStepper:
         return practice.RoutineStepper(self._taught("routines", routine_id), self.kb)
 
+    @_widget
     def self_care_planner(self, limb: str) -> practice.SelfCarePlanner:
         self.general_owed = True
         return practice.SelfCarePlanner(limb, self.kb)
@@ -208,12 +223,14 @@ class LessonPage:
         self._cite(view)
         return self._set_out(Fragment(str(view), view.sources, view.label, [x.id for x in shown.precautions]))
 
+    @_widget
     def condition_placer(self, symptoms: Iterable[str] = (), setting: str = "therapist",
                          regions: Optional[Iterable[str]] = None) -> practice.ConditionPlacer:
         return self._cite(practice.ConditionPlacer(regions=regions, symptoms=symptoms, kb=self.kb, setting=setting,
                                                    omit=self.set_out_elsewhere()),
                           [s for c in self.kb.conditions.values() for s in c.sources])
 
+    @_widget
     def cases(self) -> W.VBox:
         """Every case study of this lesson (case_studies.yaml, `lesson`), one after the other."""
         self.general_owed = True
@@ -224,6 +241,7 @@ class LessonPage:
         box.add_class("nm-cases")
         return box
 
+    @_widget
     def quiz(self) -> Quiz:
         """The lesson's questions; the first answers, and the visit, are kept in the learner's
         browser (ui/progress.py), and first answers kept from an earlier visit count here."""
@@ -238,6 +256,7 @@ class LessonPage:
         """One card per condition of the knowledge, with the key to the status markers."""
         return self._cite(cards.condition_cards(self.kb, level=3))
 
+    @_widget
     def reference_search(self) -> search.ReferenceSearch:
         return search.ReferenceSearch(self.kb, self.course)
 
@@ -253,16 +272,19 @@ class LessonPage:
         return self._cite(trainer_guide(self.course, self.kb))
 
     # --------------------------------------------------------------- progress and the record
+    @_widget
     def progress(self) -> ProgressView:
         """The learner's progress per lesson, from their own browser (the course home)."""
         return ProgressView(self.course, self.kb)
 
+    @_widget
     def completion_record(self) -> CompletionRecord:
         return CompletionRecord(self.course, self.kb)
 
     def record_example(self) -> Fragment:
         return record_example(self.course, self.kb)
 
+    @_widget
     def explorer(self):
         from neuropathy_massage.ui.explorer import Explorer
 

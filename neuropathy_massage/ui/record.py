@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from neuropathy_massage.course import Course, load_course
 from neuropathy_massage.knowledge import Knowledge
+from neuropathy_massage.ui.models import hidden, show
 from neuropathy_massage.ui.printing import PrintButton
 from neuropathy_massage.ui.progress import ProgressStore, known_items, lesson_progress, progress_table, status_note
 from neuropathy_massage.ui.views import Fragment, kb_or_default, render, stylesheet
@@ -74,7 +75,8 @@ class CompletionRecord(W.VBox):
         self.question = W.HTML()
         self.yes = W.Button(description="Yes, forget my progress", button_style="danger", layout=W.Layout(width="auto"))
         self.no = W.Button(description="No, keep it", layout=W.Layout(width="auto"))
-        self.confirm = W.VBox([self.question, W.HBox([self.yes, self.no])], layout=W.Layout(display="none"))
+        self.confirm = W.VBox([self.question, W.HBox([self.yes, self.no])])
+        show(self.confirm, False)
         self.forget_button.on_click(lambda _b: self.ask())
         self.yes.on_click(lambda _b: self.answer(True))
         self.no.on_click(lambda _b: self.answer(False))
@@ -87,17 +89,17 @@ class CompletionRecord(W.VBox):
 
     @property
     def asking(self) -> bool:
-        return self.confirm.layout.display != "none"
+        return not hidden(self.confirm)
 
     def ask(self) -> None:
         """Show the confirmation step, with the keyboard focus on its first button."""
         self.question.value = render("confirm.html.j2", question="Forget your progress in this browser?",
                                      detail="Every lesson's visits and first answers are deleted, and this cannot be undone.")
-        self.confirm.layout.display = "flex"
+        show(self.confirm, True)
         self.yes.focus()
 
     def answer(self, forget: bool) -> None:
-        self.confirm.layout.display = "none"
+        show(self.confirm, False)
         self.question.value = ""
         if forget:
             self.store.forget()

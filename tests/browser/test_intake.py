@@ -56,15 +56,17 @@ def test_answering_the_intake_changes_the_plan(course_server, page, requested_ur
     expect(intake.locator(".nm-intake-status")).to_contain_text(name, timeout=TIMEOUT_MS)
     expect(page.locator(".nm-recorded")).to_contain_text(name, timeout=TIMEOUT_MS)  # a ticked checkbox each
 
-    # A wound, by keyboard: Space on "Yes", then choose the area under "where?" with the arrows.
+    # A wound, by keyboard: Space on "Yes", then tick the area under "where?" with Space (a
+    # checkbox per area: no Ctrl/Cmd-click for a second one).
     wound = question_recording("open_wound")
     item = page.locator(f".nm-intake-{wound}")
     item.get_by_label("Yes", exact=True).focus()
     page.keyboard.press("Space")
-    where = item.locator("select")
+    where = item.locator(".nm-checklist")
     expect(where).to_be_visible(timeout=TIMEOUT_MS)
     expect(intake.locator(".nm-intake-status")).to_contain_text("choose where", timeout=TIMEOUT_MS)
-    where.select_option(label=KB.regions[SOLE].name)
+    where.get_by_label(KB.regions[SOLE].name, exact=True).focus()
+    page.keyboard.press("Space")
     expect(plan_pane(page)).to_contain_text(f"AVOID {KB.regions[SOLE].name}", timeout=TIMEOUT_MS)
     expect(region(page, SOLE)).to_have_class(re.compile(r"\bavoid\b"), timeout=TIMEOUT_MS)
 
