@@ -56,7 +56,9 @@ def _broken(tmp_path, change):
 
 @pytest.fixture
 def ex() -> Explorer:
-    return Explorer()
+    explorer = Explorer()
+    explorer.intake.reveal.toggle()  # the questions are folded under a button until opened
+    return explorer
 
 
 # --------------------------------------------------------------------------- the data
@@ -125,10 +127,12 @@ def test_every_control_is_labelled_and_each_question_says_what_a_yes_does():
     for radio in intake.yes_no.values():
         assert radio.description.strip() and [label for label, _ in radio.options] == ["No", "Yes"]
         assert radio.value is None  # unanswered, not "no"
-    for where in intake.where.values():
+    assert intake.where == {}  # made on the first yes
+    for qid in intake.where_box:
+        where = intake.checklist(qid)
         assert where.legend.strip() and all(label.strip() for label, _ in where.options)
     assert intake.pain_box.description.strip() and intake.consent_box.description.strip()
-    shown = text(" ".join(c.children[0].value for c in intake.children if hasattr(c, "children") and c.children
+    shown = text(" ".join(c.children[0].value for c in intake.questions.children if hasattr(c, "children") and c.children
                           and hasattr(c.children[0], "value") and isinstance(c.children[0].value, str)))
     for q in KB.intake.values():
         if q.records:
@@ -213,7 +217,7 @@ def test_user_text_in_the_data_is_escaped(tmp_path):
     data["questions"][0]["question"] = "<img src=x onerror=alert(1)>?"
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
     intake = Intake(read_knowledge(target / "knowledge"))
-    html = " ".join(str(getattr(w, "value", "")) for item in intake.children for w in getattr(item, "children", ()))
+    html = " ".join(str(getattr(w, "value", "")) for item in intake.questions.children for w in getattr(item, "children", ()))
     assert "<img" not in html and "&lt;img" in html
 
 
@@ -231,7 +235,7 @@ def test_a_yes_to_a_red_flag_question_stops_the_plan(ex):
 def test_where_is_a_checklist_that_keeps_only_what_it_offers():
     intake = Intake(KB)
     qid = local_question()
-    where = intake.where[qid]
+    where = intake.checklist(qid)
     offered = [v for _, v in where.options]
     assert [list(p) for p in where_options(KB, KB.intake[qid])] == where.options
     where.value = [offered[-1], "not_a_region", offered[0]]  # a crafted state, out of order

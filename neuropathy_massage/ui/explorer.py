@@ -19,11 +19,12 @@ from neuropathy_massage.advisor import Plan, plan
 from neuropathy_massage.knowledge import Knowledge
 from neuropathy_massage.records import Selection
 from neuropathy_massage.ui.body_map import BodyMap
-from neuropathy_massage.ui.notes import SessionNotes
+from neuropathy_massage.ui.notes import NOT_ASKED, SessionNotes
 from neuropathy_massage.ui.handout import MAX_NAME, MAX_NOTES, SETTING_NAMES, download_link_html, handout_html
 from neuropathy_massage.ui.intake import Intake
 from neuropathy_massage.ui.pickers import ConditionPicker, SymptomPicker
 from neuropathy_massage.ui.printing import PrintButton
+from neuropathy_massage.ui.reveal import Reveal
 from neuropathy_massage.ui.plan_views import general_html, plan_html, plan_marks
 from neuropathy_massage.ui.safety import guarded
 from neuropathy_massage.ui.verdict import VerdictBar
@@ -79,17 +80,24 @@ class Explorer(W.VBox):
         # the plan as it is now, printed alone on A4 (the handout's document, with the body map)
         self.print_plan = PrintButton(label="Print the plan")
         self.download = W.HTML()
-        self.session_notes = SessionNotes(kb, client_name=self.client_name)
+        # step 5 is made when first opened (or used by code): `session_notes`
+        self._notes: SessionNotes | None = None
+        self.paperwork = Reveal(make=lambda: self.session_notes, show_label="Write the session note or referral letter",
+                                hide_label="Hide the session note and letter")
         for widget in (self.verdict, self.result, self.general, self.print_plan, self.regions_list, self.body_map,
-                       self.handout_for, self.download, self.session_notes):
+                       self.handout_for, self.download):
             advice(widget)  # withdrawn from view and from the accessibility tree when the connection is lost
-        self.intake = Intake(kb)  # its answers go into the conditions list and the note's "pain before"
-        self.intake.attach(self.conditions, self.session_notes.pain_before)
+        # its answers go into the conditions list and the note's "pain before"; its questions are
+        # under a button (its status, consent included, always in view)
+        self.intake = Intake(kb, folded=True)
+        self.intake.attach(self.conditions)
+        self.intake.observe(lambda _c: self._pain_to_note(), names="pain")
 
         inputs = W.VBox([
             W.HTML(styles()),
             _heading("Before you start: intake and consent",
-                     "Ask the client each question; a yes records a condition below and the plan adapts."), self.intake,
+                     "Before a session, ask the client each question; a yes records a condition below and the "
+                     "plan adapts."), self.intake,
             _heading("1. Symptoms", "Tick each symptom the client reports."), self.symptoms,
             _heading("2. Setting"), self.setting,
             _heading("3. Body areas", "Choose where the symptoms are, on the map."),
@@ -109,7 +117,7 @@ class Explorer(W.VBox):
         paperwork = W.VBox([
             _heading("5. Session note and referral letter",
                      "After the session: a note of it (SOAP) and, when the plan refers, a letter to the client's doctor."),
-            self.session_notes,
+            self.paperwork,
         ], layout=W.Layout(flex="1 1 100%", min_width="280px"))
         super().__init__([inputs, results, paperwork], layout=W.Layout(display="flex", flex_flow="row wrap", width="100%"))
         self.add_class("nm-explorer")
@@ -119,6 +127,20 @@ class Explorer(W.VBox):
         for widget in (self.client_name, self.notes):
             widget.observe(lambda _c: self._text_changed(), names="value")
         self._collect()
+
+    @property
+    def session_notes(self) -> SessionNotes:
+        """Step 5, the session note and referral letter: made on first need, then following the plan
+        (its "pain before" starts from the intake's pain today)."""
+        if self._notes is None:
+            self._notes = advice(SessionNotes(self.kb, client_name=self.client_name))
+            self._pain_to_note()
+            self._notes.show(self.plan)
+        return self._notes
+
+    def _pain_to_note(self) -> None:
+        if self._notes is not None:
+            self._notes.pain_before.value = NOT_ASKED if self.intake.pain is None else self.intake.pain
 
     # ------------------------------------------------------------------ state changes
     def _collect(self) -> None:
@@ -154,7 +176,8 @@ class Explorer(W.VBox):
         self.download.value = ""
         self.handout_for.value = ""
         self.print_plan.document = ""
-        self.session_notes.show(None)
+        if self._notes is not None:
+            self._notes.show(None)
 
     def update(self) -> None:
         """Recompute the plan from the selection and write every view from it (on any error the
@@ -172,7 +195,8 @@ class Explorer(W.VBox):
         self.regions_list.value = render("explorer_regions.html.j2", regions=[
             (r.name, MARK_WORDS[marks[rid]]) for rid, r in self.kb.regions.items() if rid in self.selection.regions])
         self._withdraw_handout()
-        self.session_notes.show(p)
+        if self._notes is not None:
+            self._notes.show(p)
 
     def _text_changed(self) -> None:
         for widget, limit in ((self.client_name, MAX_NAME), (self.notes, MAX_NOTES)):

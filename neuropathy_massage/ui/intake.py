@@ -29,8 +29,9 @@ import traitlets
 from neuropathy_massage.knowledge import Knowledge
 from neuropathy_massage.records import IntakeQuestion, PlacedCondition
 from neuropathy_massage.ui.checklist import Checklist
-from neuropathy_massage.ui.models import show
+from neuropathy_massage.ui.models import share_models, show
 from neuropathy_massage.ui.notes import NOT_ASKED, PAIN
+from neuropathy_massage.ui.reveal import Reveal
 from neuropathy_massage.ui.pickers import WHOLE_SESSION
 from neuropathy_massage.ui.views import kb_or_default, render, stylesheet
 
@@ -72,24 +73,41 @@ class Intake(W.VBox):
     consent = traitlets.Bool(False, help="the consent line is ticked")
     recorded = traitlets.Tuple(help="the PlacedConditions the answers record")
 
-    def __init__(self, kb: Optional[Knowledge] = None, **kwargs):
+    def __init__(self, kb: Optional[Knowledge] = None, *, folded: bool = False, **kwargs):
         self.kb = kb = kb_or_default(kb)
         self.yes_no: dict[str, W.RadioButtons] = {}
-        self.where: dict[str, Checklist] = {}  # a list of checkboxes each: no Ctrl/Cmd-click
+        self.where: dict[str, Checklist] = {}  # a list of checkboxes each (no Ctrl/Cmd-click), made on first yes
         self.where_box: dict[str, W.VBox] = {}  # around each, hidden until the answer is yes
         self.pain_box: Optional[W.Dropdown] = None
         self.consent_box: Optional[W.Checkbox] = None
         self.status = W.HTML()
-        children: list[W.Widget] = [W.HTML(render("styles.html.j2", css=stylesheet("intake.css")))]
-        topic = None
-        for number, q in enumerate(kb.intake.values(), start=1):
-            if q.topic != topic:
-                topic = q.topic
-                children.append(W.HTML(render("heading.html.j2", level=3, text=topic, help="")))
-            children.append(self._item(number, q))
-        super().__init__([*children, self.status], **kwargs)
+        self._made: Optional[W.VBox] = None
+        #: folded: the questions are made and drawn when the button opens them (or when code answers
+        #: one); the status, consent included, stays in view
+        self.reveal = Reveal(make=self._questions, show_label=f"Ask the intake questions ({len(kb.intake)})",
+                             hide_label="Hide the intake questions") if folded else None
+        styles = W.HTML(render("styles.html.j2", css=stylesheet("intake.css")))
+        shown = [self.status, self.reveal] if folded else [self._questions(), self.status]
+        super().__init__([styles, *shown], **kwargs)
         self.add_class("nm-intake")
         self._show()
+
+    @property
+    def questions(self) -> W.VBox:
+        """The questions, one item each under its topic's heading (made now if not yet)."""
+        return self.reveal.ensure() if self.reveal is not None else self._questions()
+
+    def _questions(self) -> W.VBox:
+        if self._made is None:
+            children: list[W.Widget] = []
+            topic = None
+            for number, q in enumerate(self.kb.intake.values(), start=1):
+                if q.topic != topic:
+                    topic = q.topic
+                    children.append(W.HTML(render("heading.html.j2", level=3, text=topic, help="")))
+                children.append(self._item(number, q))
+            self._made = W.VBox(children)
+        return self._made
 
     def _item(self, number: int, q: IntakeQuestion) -> W.VBox:
         names = [self.kb.conditions[cid].name for cid in q.records]
@@ -115,12 +133,11 @@ class Intake(W.VBox):
             radio.observe(lambda change, qid=q.id: self._answered(qid, change["new"]), names="value")
             controls = [prompt, radio]
             if q.where is not None:
-                options = where_options(self.kb, q)
-                where = self.where[q.id] = Checklist(options, legend=q.where)
-                # shown by a box around it: anywidget views do not follow class changes after render
-                holder = self.where_box[q.id] = W.VBox([where])
+                # the list of areas is made when the answer is first yes (`checklist`): a page that
+                # never needs it does not carry it; the box around it shows and hides it (anywidget
+                # views do not follow class changes after they are drawn)
+                holder = self.where_box[q.id] = W.VBox([])
                 show(holder, False)
-                where.observe(lambda change, qid=q.id: self._placed(qid, change["new"]), names="value")
                 controls.append(holder)
         item = W.VBox(controls)
         item.add_class("nm-intake-item")
@@ -157,15 +174,26 @@ class Intake(W.VBox):
     def _answered(self, qid: str, value) -> None:
         self.answers = {**{k: v for k, v in self.answers.items() if k != qid},
                         **({} if value is None else {qid: bool(value)})}
-        if qid in self.where:
+        if qid in self.where_box:
+            if value is True:
+                self.checklist(qid)
             show(self.where_box[qid], value is True)
+
+    def checklist(self, qid: str) -> Checklist:
+        """The "where?" list of a question that asks where, made on first need."""
+        if qid not in self.where:
+            q = self.kb.intake[qid]
+            where = self.where[qid] = share_models(Checklist(where_options(self.kb, q), legend=q.where))
+            where.observe(lambda change: self._placed(qid, change["new"]), names="value")
+            self.where_box[qid].children = (where,)
+        return self.where[qid]
 
     def _placed(self, qid: str, value) -> None:
         self.places = {**self.places, qid: tuple(value)}
 
     def _show(self) -> None:
         numbers = {qid: n for n, qid in enumerate(self.kb.intake, start=1)}
-        waiting = [numbers[qid] for qid in self.where if self.answers.get(qid) is True and not self.places.get(qid)]
+        waiting = [numbers[qid] for qid in self.where_box if self.answers.get(qid) is True and not self.places.get(qid)]
         noted = [q.note for qid, q in self.kb.intake.items()
                  if self.answers.get(qid) is True and not q.records and q.note]
         recorded = [self.kb.conditions[c.id].name + (" (for the whole session)" if c.region is None
@@ -177,9 +205,10 @@ class Intake(W.VBox):
     # ------------------------------------------------------------------ driving it
     def answer(self, question_id: str, yes: Optional[bool], where: Iterable[str] = ()) -> None:
         """Answer one question as a learner would (None: back to unanswered), and choose where."""
+        _ = self.questions  # made now if folded and never opened
         self.yes_no[question_id].value = yes
-        if question_id in self.where:
-            self.where[question_id].value = tuple(where)
+        if question_id in self.where_box and (where or question_id in self.where):
+            self.checklist(question_id).value = tuple(where)
 
     def attach(self, picker, pain_before: Optional[W.Dropdown] = None) -> None:
         """Record the answers into a ConditionPicker's `value` (the explorer's condition list):

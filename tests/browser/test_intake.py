@@ -46,6 +46,13 @@ def test_answering_the_intake_changes_the_plan(course_server, page, requested_ur
     before = limit_text(Selection.of([SYMPTOM], [SOLE]))
     expect(plan_pane(page)).to_contain_text(before, timeout=TIMEOUT_MS)
 
+    # The questions are under a button (drawn when opened); the status and consent stay in view.
+    assert intake.locator(".nm-intake-item").count() == 0
+    opener = page.get_by_role("button", name=re.compile(r"^Ask the intake questions \(\d+\)$"))
+    opener.click()
+    expect(intake.locator(".nm-intake-item")).to_have_count(len(KB.intake), timeout=TIMEOUT_MS)
+    expect(page.get_by_role("button", name="Hide the intake questions")).to_be_visible()
+
     # Yes to blood thinners, by mouse: the condition is recorded and the limit falls.
     thinners = page.locator(f".nm-intake-{question_recording('blood_thinners')}")
     thinners.get_by_label("Yes", exact=True).check()
@@ -72,6 +79,7 @@ def test_answering_the_intake_changes_the_plan(course_server, page, requested_ur
 
     # Pain today reaches the note; consent ticked says given.
     intake.get_by_label(re.compile(r"^Pain today")).select_option(label="6")
+    page.get_by_role("button", name="Write the session note or referral letter").click()  # made when opened
     expect(page.get_by_label("Pain before (0–10)", exact=True)).to_have_value("6", timeout=TIMEOUT_MS)
     consent = intake.locator(".nm-intake-consent-box input[type=checkbox]")
     consent.check()

@@ -81,6 +81,7 @@ def test_the_explorer_prints_the_note_alone(course_server, page, requested_urls)
     expected = helpers.expected_widget_count(course_server.notebooks / DASHBOARD)
     helpers.open_notebook(page, course_server.base_url, DASHBOARD, expected_widgets=expected, timeout_ms=90_000)
     page.locator('[data-region="left_foot_sole"]').click()
+    page.get_by_role("button", name="Write the session note or referral letter").click()  # drawn when asked for
     page.get_by_label("What the client reports").fill("Burning soles at night.")
     button = page.get_by_role("button", name="Print the session note")
     expect(button).to_be_enabled(timeout=TIMEOUT_MS)
