@@ -27,6 +27,9 @@ TARGETS: dict[str, dict[str, Any]] = {
     "explorer_tti_preheated": {
         "label": "Explorer time to interactive, pre-heated (`make serve` config), median",
         "op": "<=", "value": 0.5, "unit": "s"},
+    "explorer_tti_preheated_ratio": {
+        "label": "Explorer time to interactive, pre-heated, ratio to the floor (median)",
+        "op": "<=", "value": 1.1, "unit": "x floor"},
     "readable_preheated_max": {
         "label": "Time to readable (first heading and first paragraph painted), pre-heated, slowest page's median",
         "op": "<=", "value": 0.5, "unit": "s"},
@@ -211,6 +214,8 @@ def evaluate_targets(results: Mapping[str, Any]) -> list[dict[str, Any]]:
     hot_fl = _get(tti, "preheated", "floor", "summary", "median")
     row("explorer_tti_preheated", hot_ex, floor=hot_fl,
         detail=f"p95 {_fmt(_get(tti, 'preheated', 'pages', explorer, 'summary', 'p95'), 's')}")
+    row("explorer_tti_preheated_ratio", ratio(hot_ex, hot_fl), floor=1.0 if hot_fl else None,
+        detail=f"explorer {_fmt(hot_ex, 's')} vs floor {_fmt(hot_fl, 's')}")
     hot_pages = _get(tti, "preheated", "pages") or {}
     readable = {n: _get(p, "readable", "median") for n, p in hot_pages.items()}
     readable = {n: v for n, v in readable.items() if v is not None}
