@@ -770,8 +770,9 @@ def write_outputs(results: dict, out: Path, doc: Path | None) -> None:
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="benchmarks/run.py", description=__doc__.split("\n\n")[0])
     p.add_argument("--runs", type=int, default=4, help="measured loads of the explorer and the floor per mode (default 4)")
-    p.add_argument("--lesson-runs", type=int, default=1,
-                   help="measured loads of each other page per mode, after its warm-up (default 1)")
+    p.add_argument("--lesson-runs", type=int, default=3,
+                   help="measured loads of each other page per mode, after its warm-up (default 3: a median, "
+                        "since single loads vary by about 0.2 s here)")
     p.add_argument("--toggles", type=int, default=20, help="selections timed in the explorer (default 20)")
     p.add_argument("--learners", type=lambda s: [int(x) for x in s.split(",") if x], default=[10, 20, 30],
                    help="learner levels run as protocol-level learners (default 10,20,30; '' to skip)")

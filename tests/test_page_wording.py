@@ -228,3 +228,28 @@ def test_the_record_document_says_each_label_once():
     text = _text(record_document({}, COURSE, KB, name="", day="2026-01-05"))
     assert "Date" in text and not DOUBLED_LABEL.search(text), text[:300]
     assert DOUBLED_LABEL.search("Date   Date: ____")
+
+
+def widget_blocks(root) -> list[tuple[str, str]]:
+    """What a widget tree shows in order (its HTML widgets' headings and text, depth first)."""
+    import ipywidgets as W
+
+    blocks, stack = [], [root]
+    while stack:
+        w = stack.pop()
+        if isinstance(w, W.HTML):
+            blocks += html_blocks(w.value)
+        stack.extend(reversed(getattr(w, "children", ())))
+    return blocks
+
+
+def test_the_explorer_says_no_heading_twice_in_a_row():
+    from neuropathy_massage.ui.lesson import LessonPage
+
+    ex = LessonPage("symptom_explorer").explorer()
+    ex.intake.reveal.toggle()
+    ex.paperwork.toggle()
+    heads = [text for kind, text in widget_blocks(ex) if kind == "h"]
+    plain = [re.sub(r"^\d+\.\s*", "", h).lower() for h in heads]
+    repeats = [a for a, b in zip(plain, plain[1:]) if a == b]
+    assert heads and not repeats, f"explorer: heading repeated straight away: {repeats}"

@@ -53,7 +53,7 @@ class Explorer(W.VBox):
     def __init__(self, kb: Knowledge | None = None):
         self.kb = kb = kb_or_default(kb)
         self.plan: Plan | None = None
-        self.symptoms = SymptomPicker(kb, legend="Symptoms", describe=True)
+        self.symptoms = SymptomPicker(kb, legend="", describe=True)  # under the step's heading "1. Symptoms"
         self.setting = W.RadioButtons(options=[(SETTING_NAMES[s], s) for s in ("therapist", "self")], value="therapist",
                                       description="Setting", style={"description_width": "initial"},
                                       layout=W.Layout(width="auto"))

@@ -28,7 +28,8 @@ def _html(value: str = "") -> W.HTML:
 
 class SymptomPicker(W.VBox):
     """One labelled checkbox per symptom (in the order of symptoms.yaml), with its description
-    underneath when `describe` is true."""
+    underneath when `describe` is true, under a heading `legend` (none when empty: the page's own
+    step heading says it)."""
 
     value = traitlets.Tuple(help="ids of the ticked symptoms, in the order of symptoms.yaml")
 
@@ -48,8 +49,8 @@ class SymptomPicker(W.VBox):
             else:
                 rows.append(box)
         self._syncing = False
-        super().__init__([_html(render("heading.html.j2", level=3, text=legend, help="Tick any that apply.")),
-                          *rows], **kwargs)
+        heading = [_html(render("heading.html.j2", level=3, text=legend, help="Tick any that apply."))] if legend else []
+        super().__init__([*heading, *rows], **kwargs)
         self.add_class("nm-symptom-picker")
         self.value = tuple(value)
 
