@@ -22,8 +22,10 @@ def test_the_explorer_draws_the_intake_questions_and_the_note_only_when_asked():
     ex = Explorer(KB)
     drawn = descendants(ex)
     assert ex.intake.questions not in drawn and ex.session_notes not in drawn
-    assert ex.intake.status in drawn  # the consent status is always in view
-    assert ex.intake.reveal.button.description == f"Ask the intake questions ({len(KB.intake)})"
+    assert ex.intake.status in drawn and ex.intake.consent_box in drawn  # status and consent always in view
+    assert ex.intake.consent_box not in descendants(ex.intake.questions)
+    asked = sum(q.answer != "consent" for q in KB.intake.values())
+    assert ex.intake.reveal.button.description == f"Ask the intake questions ({asked})"
     ex.intake.reveal.button.click()
     ex.paperwork.button.click()
     drawn = descendants(ex)

@@ -68,6 +68,8 @@ def test_a_shared_layout_refuses_a_change_and_show_hides_by_class():
     assert a.layout is b.layout
     with pytest.raises(FrozenModelError, match="shared by several widgets"):
         a.layout.display = "none"
+    assert a.layout.display is None and b.layout.display is None  # refused before it changed
+    assert share_models(W.Button(layout=W.Layout(width="auto"))).layout.display is None
     show(a, False)
     assert hidden(a) and not hidden(b)
     show(a, True)

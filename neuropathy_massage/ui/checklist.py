@@ -35,8 +35,8 @@ class Checklist(anywidget.AnyWidget):
 
     @traitlets.validate("options")
     def _bounded(self, proposal):
-        pairs = [(str(p[0])[:MAX_LABEL], str(p[1])) for p in proposal["value"][:MAX_OPTIONS]]
-        return [list(p) for p in pairs]
+        pairs = [p for p in proposal["value"] if isinstance(p, (list, tuple)) and len(p) == 2][:MAX_OPTIONS]
+        return [[str(label)[:MAX_LABEL], str(value)[:MAX_LABEL]] for label, value in pairs]
 
     @traitlets.validate("value")
     def _offered_only(self, proposal):

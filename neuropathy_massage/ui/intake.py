@@ -82,12 +82,15 @@ class Intake(W.VBox):
         self.consent_box: Optional[W.Checkbox] = None
         self.status = W.HTML()
         self._made: Optional[W.VBox] = None
+        self.folded = folded
         #: folded: the questions are made and drawn when the button opens them (or when code answers
-        #: one); the status, consent included, stays in view
-        self.reveal = Reveal(make=self._questions, show_label=f"Ask the intake questions ({len(kb.intake)})",
+        #: one); the status and the consent line stay in view
+        asked = [q for q in kb.intake.values() if q.answer != "consent"]
+        self.reveal = Reveal(make=self._questions, show_label=f"Ask the intake questions ({len(asked)})",
                              hide_label="Hide the intake questions") if folded else None
         styles = W.HTML(render("styles.html.j2", css=stylesheet("intake.css")))
-        shown = [self.status, self.reveal] if folded else [self._questions(), self.status]
+        consent = [self._item(n, q) for n, q in enumerate(kb.intake.values(), start=1) if q.answer == "consent"]
+        shown = [self.status, *consent, self.reveal] if folded else [self._questions(), self.status]
         super().__init__([styles, *shown], **kwargs)
         self.add_class("nm-intake")
         self._show()
@@ -102,6 +105,8 @@ class Intake(W.VBox):
             children: list[W.Widget] = []
             topic = None
             for number, q in enumerate(self.kb.intake.values(), start=1):
+                if self.folded and q.answer == "consent":
+                    continue  # in view beside the status, not under the button
                 if q.topic != topic:
                     topic = q.topic
                     children.append(W.HTML(render("heading.html.j2", level=3, text=topic, help="")))
@@ -126,7 +131,7 @@ class Intake(W.VBox):
             box.observe(lambda change: setattr(self, "pain", change["new"]), names="value")
             controls = [prompt, box]
         else:
-            radio = self.yes_no[q.id] = W.RadioButtons(options=[("No", False), ("Yes", True)], value=None,
+            radio = self.yes_no[q.id] = W.RadioButtons(options=[("No", False), ("Yes", True)], value=self.answers.get(q.id),
                                                        description=f"Answer {number}", orientation="horizontal",
                                                        style={"description_width": "initial"},
                                                        layout=W.Layout(width="auto"))
@@ -183,7 +188,8 @@ class Intake(W.VBox):
         """The "where?" list of a question that asks where, made on first need."""
         if qid not in self.where:
             q = self.kb.intake[qid]
-            where = self.where[qid] = share_models(Checklist(where_options(self.kb, q), legend=q.where))
+            where = self.where[qid] = share_models(Checklist(where_options(self.kb, q), legend=q.where,
+                                                             value=list(self.places.get(qid, ()))))
             where.observe(lambda change: self._placed(qid, change["new"]), names="value")
             self.where_box[qid].children = (where,)
         return self.where[qid]

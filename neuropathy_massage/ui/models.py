@@ -8,7 +8,7 @@ once it is built and gives every widget the one shared layout or style with the 
 closing the copies (`LessonPage` calls it on every widget it returns).
 
 A shared model is frozen: changing it would change every widget that shares it, so an assignment
-to one raises `FrozenModelError`. Show and hide a widget with a class instead (`show(widget,
+to one raises `FrozenModelError` before anything changes. Show and hide a widget with a class instead (`show(widget,
 visible)`: the `nm-hidden` class of ui/static/views.css), never with `layout.display`.
 """
 
@@ -30,10 +30,14 @@ class FrozenModelError(RuntimeError):
     """A shared layout or style was changed (it would change every widget sharing it)."""
 
 
-def _refuse(change) -> None:
-    raise FrozenModelError(
-        f"{type(change['owner']).__name__} is shared by several widgets (ui/models.py): setting "
-        f"{change['name']!r} would change all of them; give the widget a class instead (show())")
+def _refuse(model: W.Widget, proposal) -> object:
+    """A validator of a shared model: its settings stay as they are (checked before any change)."""
+    name = proposal["trait"].name
+    if proposal["value"] != getattr(model, name):
+        raise FrozenModelError(
+            f"{type(model).__name__} is shared by several widgets (ui/models.py): setting {name!r} "
+            f"would change all of them; give the widget a class instead (show())")
+    return proposal["value"]
 
 
 def _key(model: W.Widget) -> tuple[type, str]:
@@ -54,7 +58,7 @@ def shared(model: W.Widget) -> W.Widget:
         return model
     if canonical is None or not _is_open(canonical):
         _shared[key] = model
-        model.observe(_refuse, names=[k for k in model.keys if not k.startswith("_")])
+        model._register_validator(_refuse, [k for k in model.keys if not k.startswith("_")])
         return model
     model.close()
     return canonical

@@ -91,6 +91,9 @@ def open_explorer_with_a_plan(server, page) -> str:
                           timeout_ms=90_000)
     page.locator('.nm-bodymap [data-region="left_foot_sole"]').first.click()
     expect(page.locator(".nm-results")).to_contain_text("pressure limit", timeout=TIMEOUT_MS)
+    # the session note is made when opened: open it, so that its withdrawal is checked too
+    page.get_by_role("button", name="Write the session note or referral letter").click()
+    expect(page.locator(".nm-session-notes")).to_be_visible(timeout=TIMEOUT_MS)
     return helpers.kernel_id(page)
 
 
@@ -106,6 +109,8 @@ def assert_advice_withdrawn(page) -> None:
         assert not advice.nth(i).is_visible(), "advice still on screen after the connection was lost"
     tree = page.locator("main").aria_snapshot()
     assert "pressure limit" not in tree and "Suitable techniques" not in tree, "advice still in the accessibility tree"
+    notes = page.locator(".nm-session-notes")
+    assert notes.count() == 0 or not notes.first.is_visible(), "the session note still on screen"
     assert page.locator("#rendered_cells .jupyter-widgets[inert]").count() > 0, "controls still reach the kernel"
     helpers.assert_no_axe_violations(page, label="connection lost")
 

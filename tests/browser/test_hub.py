@@ -157,6 +157,8 @@ def test_each_learner_uses_an_interactive_explorer(hub, learners):
         page.evaluate("() => window.courseConnection.check()")
         assert page.evaluate("() => window.courseConnection.lost") is False, page.evaluate(
             "() => window.courseConnection.reason")
+        polls = page.evaluate("() => window.courseConnection.events.map(e => e[1]).filter(w => w.startsWith('poll'))")
+        assert polls and polls[-1] == "poll 200", polls  # a poll was sent (the page knows its kernel) and answered
         expect(page.locator(".nm-plan")).to_be_visible()
 
 
