@@ -36,7 +36,11 @@ CHROMIUM_ARGS = [
 JS_LOADING_GONE = """() => { const l = document.getElementById('loading');
   return !l || !l.isConnected || getComputedStyle(l).display === 'none'; }"""
 
-JS_READY = """(n) => { const l = document.getElementById('loading');
+#: Ready: the whole HTML is in (a page with no widget would otherwise count as ready before its
+#: first bytes are parsed, while the cold server is still running its cells), the spinner is gone
+#: and the widgets are drawn.
+JS_READY = """(n) => { if (document.readyState === 'loading' || !document.getElementById('rendered_cells')) return false;
+  const l = document.getElementById('loading');
   const gone = !l || !l.isConnected || getComputedStyle(l).display === 'none';
   return gone && document.querySelectorAll('.jupyter-widgets').length >= n; }"""
 
