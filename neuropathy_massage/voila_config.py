@@ -85,6 +85,10 @@ class ServeSettings:
         return self.class_size if self.class_size is not None else DEFAULT_EXPLORER_POOL
 
 
+#: Seconds from a pooled kernel being taken to its replacement starting (a class pool: 120).
+REFILL_DELAY_S = 8
+
+
 def _kernel_pools(course: Course, explorer_pool: int) -> dict:
     pools: dict = {"default": {"pool_size": 1}}
     for dashboard in course.of_kind("dashboard"):
@@ -129,7 +133,10 @@ def voila_config(settings: ServeSettings, course: Course | None = None) -> Confi
     c.VoilaConfiguration.preheat_kernel = True
     c.VoilaConfiguration.default_pool_size = 1
     c.VoilaKernelManager.kernel_pools_config = _kernel_pools(course, settings.explorer_pool)
-    c.VoilaKernelManager.fill_delay = 120 if settings.class_size is not None else 1
+    # The replacement for a taken pool kernel starts REFILL_DELAY_S later, not while the page that
+    # took it is still loading: the refill runs the whole notebook (1-1.5 CPU-s), and on 2 cores it
+    # slowed the very page being opened (docs/PERFORMANCE.md, "the pool refill").
+    c.VoilaKernelManager.fill_delay = 120 if settings.class_size is not None else REFILL_DELAY_S
     # Hidden and `_` notebooks get no pre-heated kernel (they are never rendered either).
     c.VoilaKernelManager.preheat_denylist = [r"(.*/)?[._]"]
     c.MappingKernelManager.cull_idle_timeout = 120

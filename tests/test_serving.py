@@ -50,6 +50,8 @@ def test_the_dashboard_pool_is_keyed_by_the_course_model():
     c = voila_config(ServeSettings(class_size=30))
     assert c.VoilaKernelManager.kernel_pools_config[DASHBOARD.file] == {"pool_size": 30}
     assert c.VoilaKernelManager.fill_delay == 120
+    # otherwise the refill waits until the page that took the kernel has loaded
+    assert voila_config(ServeSettings()).VoilaKernelManager.fill_delay == REFILL_DELAY_S >= 5
 
 
 @pytest.mark.parametrize("settings, message", [
@@ -155,7 +157,7 @@ def test_serve_refuses_broken_course_data(assets_copy):
 
 from neuropathy_massage.launch import TOKEN_ALPHABET, TOKEN_LENGTH, announce, classroom_token, is_loopback  # noqa: E402
 from neuropathy_massage.pages import is_private  # noqa: E402
-from neuropathy_massage.voila_config import CAP_GROUP, MAX_WS_MESSAGE, cap_for  # noqa: E402
+from neuropathy_massage.voila_config import CAP_GROUP, MAX_WS_MESSAGE, REFILL_DELAY_S, cap_for  # noqa: E402
 
 
 def test_the_configuration_resists_abuse():
