@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from neuropathy_massage.knowledge import load_knowledge
 from neuropathy_massage.ui.explorer import Explorer
-from neuropathy_massage.ui.reveal import Reveal
+from neuropathy_massage.ui.reveal import OPEN_CLASS, Reveal
 
 KB = load_knowledge()
 
@@ -49,10 +49,12 @@ def test_a_reveal_swaps_its_content_in_and_out():
     content = HTML("x")
     r = Reveal(content, show_label="Show it", hide_label="Hide it")
     assert r.children == (r.button,) and r.button.description == "Show it"
+    assert OPEN_CLASS not in r._dom_classes  # the page's script: aria-expanded="false"
     r.button.click()
     assert r.children == (r.button, content) and r.button.description == "Hide it"
+    assert OPEN_CLASS in r._dom_classes  # aria-expanded="true"
     r.button.click()
-    assert r.children == (r.button,)
+    assert r.children == (r.button,) and OPEN_CLASS not in r._dom_classes
 
 
 def test_the_explorer_makes_the_folded_parts_only_when_needed():

@@ -16,6 +16,9 @@ import traitlets
 
 from neuropathy_massage.ui.models import share_models
 
+#: On a `Reveal` while its content is shown (the page sets aria-expanded on its button from it).
+OPEN_CLASS = "nm-reveal-open"
+
 
 class Reveal(W.VBox):
     """A button labelled `show_label` (closed) or `hide_label` (open) over `content`, or over what
@@ -53,4 +56,6 @@ class Reveal(W.VBox):
     @traitlets.observe("shown")
     def _draw(self, _change=None) -> None:
         self.button.description = self.labels[1] if self.shown else self.labels[0]
+        # the page's script turns this class into the button's aria-expanded (a disclosure button)
+        (self.add_class if self.shown else self.remove_class)(OPEN_CLASS)
         self.children = (self.button, self.ensure()) if self.shown else (self.button,)

@@ -50,9 +50,12 @@ def test_answering_the_intake_changes_the_plan(course_server, page, requested_ur
     consent_lines = sum(q.answer == "consent" for q in KB.intake.values())
     assert intake.locator(".nm-intake-item").count() == consent_lines  # the consent line stays in view
     opener = page.get_by_role("button", name=re.compile(r"^Ask the intake questions \(\d+\)$"))
+    expect(opener).to_have_attribute("aria-expanded", "false", timeout=TIMEOUT_MS)  # a disclosure button
     opener.click()
     expect(intake.locator(".nm-intake-item")).to_have_count(len(KB.intake), timeout=TIMEOUT_MS)
-    expect(page.get_by_role("button", name="Hide the intake questions")).to_be_visible()
+    hide = page.get_by_role("button", name="Hide the intake questions")
+    expect(hide).to_be_visible()
+    expect(hide).to_have_attribute("aria-expanded", "true", timeout=TIMEOUT_MS)
 
     # Yes to blood thinners, by mouse: the condition is recorded and the limit falls.
     thinners = page.locator(f".nm-intake-{question_recording('blood_thinners')}")
