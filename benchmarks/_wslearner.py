@@ -123,7 +123,9 @@ class WsLearner:
         self.phase = "selections"
         return {"kernel_id": kernel_id, "html_s": t_html - t0, "tti_s": t_ready - t0, "widgets": len(self.states)}
 
-    def checkboxes(self, skip_words: tuple[str, ...] = ("Reduced sensation",)) -> list[tuple[str, bool]]:
+    def checkboxes(self, skip_words: tuple[str, ...] = ()) -> list[tuple[str, bool]]:
+        """(model id, value) of every checkbox in the page's state, leaving out those whose
+        description contains one of `skip_words`."""
         out = []
         for mid, st in self.states.items():
             s = st.get("state") or {}
